@@ -1,0 +1,4 @@
+//! The frames of the protocol, one enum per direction.
+
+pub mod client;
+pub mod server;
