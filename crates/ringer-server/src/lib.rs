@@ -1,0 +1,1 @@
+//! Placeholder; see the helper working on it.

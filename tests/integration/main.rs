@@ -1,0 +1,1 @@
+//! Cross-component tests, one module per area.
