@@ -262,8 +262,23 @@ impl std::fmt::Debug for ClientFrame {
                 .field("uid", uid)
                 .field("device_id", device_id)
                 .finish_non_exhaustive(),
-            other => {
-                let json = serde_json::to_string(other).map_err(|_| std::fmt::Error)?;
+            ClientFrame::Logout { .. }
+            | ClientFrame::RenewToken { .. }
+            | ClientFrame::Invite { .. }
+            | ClientFrame::Received { .. }
+            | ClientFrame::Cancel { .. }
+            | ClientFrame::Accept { .. }
+            | ClientFrame::Refuse { .. }
+            | ClientFrame::Confirm { .. }
+            | ClientFrame::HangUp { .. }
+            | ClientFrame::SetStatus { .. }
+            | ClientFrame::QueryPresence { .. }
+            | ClientFrame::Subscribe { .. }
+            | ClientFrame::Unsubscribe { .. }
+            | ClientFrame::History { .. }
+            | ClientFrame::Directory { .. }
+            | ClientFrame::Ping {} => {
+                let json = serde_json::to_string(self).map_err(|_| std::fmt::Error)?;
                 f.write_str(&json)
             }
         }

@@ -1,0 +1,169 @@
+//! Call history: each uid's records of the invitations it took part in (SPEC §7).
+
+use ringer_proto::limits::MAX_HISTORY_LIMIT;
+use ringer_proto::{CallRecord, Direction, InvitationId, Outcome, Uid, UnixMillis};
+use rusqlite::{TransactionBehavior, params};
+
+use crate::error::{DbResult, StoreError};
+use crate::{Store, field, sql_time};
+
+impl Store {
+    /// Records a call in `uid`'s history. Recording the same invitation id for the same uid
+    /// again replaces the record, so recording twice is harmless. If the uid then has more than
+    /// [`crate::StoreOptions::history_per_uid`] records, the oldest (by start time) are dropped.
+    /// Fails with [`StoreError::UnknownUser`] if the uid has no account (e.g. it was removed
+    /// during the call).
+    pub fn record_call(&self, uid: &Uid, record: &CallRecord) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let known: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE uid = ?1)",
+                [uid.as_str()],
+                |row| row.get(0),
+            )
+            .db()?;
+        if !known {
+            return Err(StoreError::UnknownUser(uid.clone()));
+        }
+        tx.execute(
+            "INSERT INTO history (uid, id, peer, direction, outcome, reason, missed,
+                                  started_at, answered_at, ended_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (uid, id) DO UPDATE SET
+                 peer = excluded.peer, direction = excluded.direction,
+                 outcome = excluded.outcome, reason = excluded.reason,
+                 missed = excluded.missed, started_at = excluded.started_at,
+                 answered_at = excluded.answered_at, ended_at = excluded.ended_at",
+            params![
+                uid.as_str(),
+                record.id.as_str(),
+                record.peer.as_str(),
+                direction_str(record.direction),
+                outcome_str(record.outcome),
+                record.reason.as_deref(),
+                record.missed,
+                sql_time(record.started_at),
+                record.answered_at.map(sql_time),
+                sql_time(record.ended_at),
+            ],
+        )
+        .db()?;
+        tx.execute(
+            "DELETE FROM history WHERE rowid IN (
+                 SELECT rowid FROM history WHERE uid = ?1
+                 ORDER BY started_at DESC, rowid DESC
+                 LIMIT -1 OFFSET ?2)",
+            params![uid.as_str(), i64::from(self.options.history_per_uid)],
+        )
+        .db()?;
+        tx.commit().db()
+    }
+
+    /// Up to `limit` (at most [`MAX_HISTORY_LIMIT`]) of `uid`'s records, newest first by start
+    /// time. A uid without an account has no history.
+    pub fn history(&self, uid: &Uid, limit: u32) -> Result<Vec<CallRecord>, StoreError> {
+        let limit = limit.min(MAX_HISTORY_LIMIT);
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, peer, direction, outcome, reason, missed,
+                        started_at, answered_at, ended_at
+                 FROM history WHERE uid = ?1
+                 ORDER BY started_at DESC, rowid DESC LIMIT ?2",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(params![uid.as_str(), i64::from(limit)], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, bool>(5)?,
+                    row.get::<_, UnixMillis>(6)?,
+                    row.get::<_, Option<UnixMillis>>(7)?,
+                    row.get::<_, UnixMillis>(8)?,
+                ))
+            })
+            .db()?;
+        let mut records = Vec::new();
+        for row in rows {
+            let (id, peer, direction, outcome, reason, missed, started_at, answered_at, ended_at) =
+                row.db()?;
+            records.push(CallRecord {
+                id: field("history.id", id, InvitationId::new)?,
+                peer: field("history.peer", peer, Uid::new)?,
+                direction: parse_direction(&direction)?,
+                outcome: parse_outcome(&outcome)?,
+                reason,
+                missed,
+                started_at,
+                answered_at,
+                ended_at,
+            });
+        }
+        Ok(records)
+    }
+}
+
+fn direction_str(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Outgoing => "outgoing",
+        Direction::Incoming => "incoming",
+    }
+}
+
+fn parse_direction(s: &str) -> Result<Direction, StoreError> {
+    [Direction::Outgoing, Direction::Incoming]
+        .into_iter()
+        .find(|d| direction_str(*d) == s)
+        .ok_or_else(|| StoreError::InvalidData(format!("history.direction {s:?}")))
+}
+
+fn outcome_str(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Answered => "answered",
+        Outcome::Refused => "refused",
+        Outcome::Canceled => "canceled",
+        Outcome::Failed => "failed",
+    }
+}
+
+fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
+    [
+        Outcome::Answered,
+        Outcome::Refused,
+        Outcome::Canceled,
+        Outcome::Failed,
+    ]
+    .into_iter()
+    .find(|o| outcome_str(*o) == s)
+    .ok_or_else(|| StoreError::InvalidData(format!("history.outcome {s:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary_round_trips() -> Result<(), StoreError> {
+        for d in [Direction::Outgoing, Direction::Incoming] {
+            assert_eq!(parse_direction(direction_str(d))?, d);
+        }
+        for o in [
+            Outcome::Answered,
+            Outcome::Refused,
+            Outcome::Canceled,
+            Outcome::Failed,
+        ] {
+            assert_eq!(parse_outcome(outcome_str(o))?, o);
+        }
+        assert!(parse_outcome("won").is_err());
+        assert!(parse_direction("").is_err());
+        Ok(())
+    }
+}

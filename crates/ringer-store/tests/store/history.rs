@@ -1,0 +1,173 @@
+use ringer_proto::limits::MAX_HISTORY_LIMIT;
+use ringer_proto::{CallRecord, Direction, InvitationId, Outcome};
+use ringer_store::{Store, StoreError, StoreOptions};
+
+use crate::{T0, pw, store, uid};
+
+fn record(id: &str, started_at: u64) -> CallRecord {
+    CallRecord {
+        id: InvitationId::new(id).expect("valid id"),
+        peer: uid("bob"),
+        direction: Direction::Incoming,
+        outcome: Outcome::Canceled,
+        reason: None,
+        missed: true,
+        started_at,
+        answered_at: None,
+        ended_at: started_at + 5_000,
+    }
+}
+
+fn ids(records: &[CallRecord]) -> Vec<&str> {
+    records.iter().map(|r| r.id.as_str()).collect()
+}
+
+fn with_alice() -> (tempfile::TempDir, Store) {
+    let (dir, store) = store();
+    store
+        .add_user(&uid("alice"), None, &pw("a"))
+        .expect("add alice");
+    (dir, store)
+}
+
+#[test]
+fn records_round_trip_every_field() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    let answered = CallRecord {
+        id: InvitationId::new("0b9e4f5c-58a4-4e5b-9a43-1f8e0f1e2d3c").expect("valid id"),
+        peer: uid("bob"),
+        direction: Direction::Outgoing,
+        outcome: Outcome::Answered,
+        reason: Some("hangup".to_owned()),
+        missed: false,
+        started_at: T0,
+        answered_at: Some(T0 + 3_000),
+        ended_at: T0 + 60_000,
+    };
+    let missed = record("m1", T0 - 1_000);
+    store.record_call(&uid("alice"), &answered)?;
+    store.record_call(&uid("alice"), &missed)?;
+    assert_eq!(store.history(&uid("alice"), 10)?, [answered, missed]);
+    Ok(())
+}
+
+#[test]
+fn newest_first_by_start_time_whatever_the_insert_order() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    for (id, at) in [("b", T0 + 2), ("a", T0 + 1), ("d", T0 + 4), ("c", T0 + 3)] {
+        store.record_call(&uid("alice"), &record(id, at))?;
+    }
+    assert_eq!(
+        ids(&store.history(&uid("alice"), 10)?),
+        ["d", "c", "b", "a"]
+    );
+    assert_eq!(ids(&store.history(&uid("alice"), 2)?), ["d", "c"]);
+    assert!(store.history(&uid("alice"), 0)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn recording_twice_keeps_one_record_with_the_latest_content() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    let first = record("x", T0);
+    store.record_call(&uid("alice"), &first)?;
+    store.record_call(&uid("alice"), &first)?;
+    assert_eq!(
+        store.history(&uid("alice"), 10)?,
+        std::slice::from_ref(&first)
+    );
+    let updated = CallRecord {
+        outcome: Outcome::Failed,
+        reason: Some("invitation_expire".to_owned()),
+        ..first
+    };
+    store.record_call(&uid("alice"), &updated)?;
+    assert_eq!(store.history(&uid("alice"), 10)?, [updated]);
+    Ok(())
+}
+
+#[test]
+fn history_is_per_uid() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    store.add_user(&uid("bob"), None, &pw("b"))?;
+    // The same invitation is in both parties' histories.
+    store.record_call(&uid("alice"), &record("same", T0))?;
+    let bobs = CallRecord {
+        peer: uid("alice"),
+        direction: Direction::Outgoing,
+        missed: false,
+        ..record("same", T0)
+    };
+    store.record_call(&uid("bob"), &bobs)?;
+    assert_eq!(store.history(&uid("alice"), 10)?.len(), 1);
+    assert_eq!(store.history(&uid("bob"), 10)?, [bobs]);
+    assert!(store.history(&uid("nobody"), 10)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn recording_for_an_unknown_uid_is_refused() {
+    let (_dir, store) = with_alice();
+    assert!(matches!(
+        store.record_call(&uid("ghost"), &record("x", T0)),
+        Err(StoreError::UnknownUser(_))
+    ));
+}
+
+#[test]
+fn limit_is_capped_at_the_protocol_maximum() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    for i in 0..u64::from(MAX_HISTORY_LIMIT) + 5 {
+        store.record_call(&uid("alice"), &record(&format!("r{i}"), T0 + i))?;
+    }
+    let records = store.history(&uid("alice"), u32::MAX)?;
+    assert_eq!(records.len(), MAX_HISTORY_LIMIT as usize);
+    assert_eq!(
+        records[0].id.as_str(),
+        format!("r{}", MAX_HISTORY_LIMIT + 4)
+    );
+    Ok(())
+}
+
+#[test]
+fn history_per_uid_keeps_only_the_newest() -> Result<(), StoreError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StoreOptions {
+        history_per_uid: 3,
+        ..StoreOptions::insecure_for_tests()
+    };
+    let store = Store::open_with(dir.path(), options)?;
+    store.add_user(&uid("alice"), None, &pw("a"))?;
+    store.add_user(&uid("bob"), None, &pw("b"))?;
+    store.record_call(&uid("bob"), &record("bobs", T0))?;
+    for (id, at) in [
+        ("2", T0 + 2),
+        ("5", T0 + 5),
+        ("1", T0 + 1),
+        ("4", T0 + 4),
+        ("3", T0 + 3),
+    ] {
+        store.record_call(&uid("alice"), &record(id, at))?;
+    }
+    assert_eq!(ids(&store.history(&uid("alice"), 10)?), ["5", "4", "3"]);
+    assert_eq!(ids(&store.history(&uid("bob"), 10)?), ["bobs"]);
+    Ok(())
+}
+
+#[test]
+fn default_history_bound_is_ten_thousand() {
+    assert_eq!(StoreOptions::default().history_per_uid, 10_000);
+}
+
+#[test]
+fn removing_a_user_deletes_its_history_but_not_its_peers() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    store.add_user(&uid("bob"), None, &pw("b"))?;
+    store.record_call(&uid("alice"), &record("x", T0))?;
+    store.record_call(&uid("bob"), &record("x", T0))?;
+    store.remove_user(&uid("alice"))?;
+    store.add_user(&uid("alice"), None, &pw("a"))?;
+    assert!(store.history(&uid("alice"), 10)?.is_empty());
+    assert_eq!(store.history(&uid("bob"), 10)?.len(), 1);
+    Ok(())
+}

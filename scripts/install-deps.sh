@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what building and testing Ringer needs on Debian or Ubuntu: the Rust toolchain if
+# missing, and the system packages its tests use (a D-Bus session bus and gnome-keyring for the
+# real Secret Service the CLI stores tokens in). Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config ca-certificates curl
+  libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -x "$HOME/.cargo/bin/cargo" ] || curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+fi
