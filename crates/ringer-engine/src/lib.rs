@@ -1,141 +1,131 @@
-//! SKELETON — the public API the client driver codes against. The implementation replaces the
-//! bodies; the signatures stay (extend, do not break, and tell the driver's author).
-#![allow(missing_docs, unused_variables)]
+//! Ringer's client core: a sans-IO state machine for one device's connection, invitations and
+//! calls. No sockets, no clock, no tasks: the driver passes `now` in and carries frames out.
+//!
+//! - [`Engine`] is the device. Its inputs are `handle_*` (socket and timer events, server
+//!   frames) and the user's verbs ([`Engine::send`], [`Engine::cancel`], [`Engine::accept`],
+//!   [`Engine::refuse`], [`Engine::hang_up`], queries). Its outputs are [`Transmit`]s for the
+//!   socket, [`Event`]s for the user and one timer.
+//! - A caller's invitation follows [`LocalInvitationState`] (SPEC §3), a callee's
+//!   [`RemoteInvitationState`] (SPEC §4); an accepted one becomes a call ([`CallState`], §6).
+//! - The connection follows Agora's [`ConnectionState`] with a [`ConnectionChangeReason`].
+//! - [`Backoff`] spaces the driver's reconnect attempts.
+//!
+//! # Drive loop
+//!
+//! 1. Build an [`Engine`] with an [`EngineConfig`] and [`Credentials`].
+//! 2. Call [`Engine::handle_connecting`] before dialing and [`Engine::handle_connected`] once the
+//!    WebSocket is open (the engine queues `login` / `authenticate`). Feed every decoded server
+//!    frame to [`Engine::handle_frame`], the socket's end (or a failed dial) to
+//!    [`Engine::handle_disconnected`], and user commands to the verbs.
+//! 3. After every input, drain [`Engine::poll_transmit`] (send frames in order; on
+//!    [`Transmit::Disconnect`] close the socket) and [`Engine::poll_event`] until both are empty.
+//! 4. Sleep until [`Engine::poll_timeout`] (or the next input) and call
+//!    [`Engine::handle_timeout`].
+//! 5. When the socket is gone and [`Engine::should_reconnect`] holds, wait
+//!    [`Backoff::next_delay`] and go to 2; reset the backoff on
+//!    [`Event::LoggedIn`]. The engine never reconnects by itself; it is `Aborted` or logged out
+//!    when the driver should stop.
+//!
+//! # Decisions the SPEC leaves open
+//!
+//! **Events fire when the server confirms.** `cancel` and `refuse` only record a pending action
+//! and send the frame; `local_invitation_canceled` / `remote_invitation_refused` arrive with the
+//! server's `canceled` / `refused`. If another action won, the server answers `already_end`
+//! (swallowed) and the winner arrives as its own frame. So a terminal state never changes, and
+//! each invitation gets exactly one terminal event. Frames for unknown or ended invitations are
+//! ignored. Repeating a pending action (cancel twice before the confirmation) is `Ok` and sends
+//! nothing. The engine keeps no invitation timers: the server owns every timeout.
+//!
+//! **API errors.** `cancel` of an unknown id: `not_started`. `accept` / `refuse` of an unknown id
+//! or of an invitation this device sent: `invalid_argument`. `accept` twice: `already_accept`;
+//! `refuse` after `accept`: `already_accept`; `accept` after `refuse`: `already_end`. `hang_up`:
+//! unknown id `invalid_argument`, an invitation not (yet) a call `not_started`, an ended call or
+//! an invitation that ended without a call `already_end`. `send` of a known id: `already_sent`;
+//! `send` while not connected: `Ok`, then `idle -> failure(not_logged_in)`. Queries and
+//! `set_status` / `renew_token` / `logout` while not connected: `not_logged_in`; bad arguments
+//! (no uids, over 256 presence or 512 subscription uids, history limit not in 1–500):
+//! `invalid_argument`.
+//!
+//! **Server errors for invitation actions.** The verbs return `()`, so these arrive as
+//! [`Event::RequestFailed`] with the engine's request id, immediately followed by any state
+//! change: an `invite` refused by the server fails the invitation with `not_logged_in` (for
+//! `not_logged_in`) or `peer_unknown` (any other code: the server would not place the call); an
+//! `accept` refused with anything but `already_end` / `already_accept` fails the callee's
+//! invitation with `accept_failure` (the server will never confirm it); a refused `cancel`,
+//! `refuse` or `hang_up` leaves the state as it is, so the user may try again.
+//!
+//! **Callee ordering.** `accepted` arriving before `received_by_peer` is reported as
+//! `received_by_peer` then `accepted`; `call_ended` for an invitation whose accept was missed is
+//! reported as accepted then `call_ended`. Under glare the server may send `accept_confirmed`
+//! for an invitation still ringing: it goes straight to accepted. A ringing invitation is
+//! acknowledged (`received`) once per connection, also when delivered again after a reconnect.
+//!
+//! **Connection.** `handle_connecting` moves `disconnected`/`aborted` to `connecting(login)`;
+//! after a lost connection the state is `reconnecting(interrupted)` until the next welcome, which
+//! gives `connected(login_success)` and [`Event::LoggedIn`]. A welcome carrying a token switches
+//! the credentials to that token for later connections. A refused login:
+//!
+//! | server code | state, reason |
+//! |---|---|
+//! | `bad_credentials`, `invalid_argument`, `too_large`, `unsupported`, `forbidden` | `aborted`, `login_failure` |
+//! | `token_expired` | `aborted`, `token_expired` |
+//! | `token_revoked`, `not_logged_in` (session not found) | `aborted`, `token_revoked` |
+//! | `account_disabled` | `aborted`, `banned_by_server` |
+//! | `too_many_devices`, `rate_limited`, `internal`, others | stays `connecting` / `reconnecting`, reason `login_failure`; the driver retries |
+//!
+//! No welcome within `login_timeout` is handled like a retryable failure with reason
+//! `login_timeout`. Every refusal and timeout also queues [`Transmit::Disconnect`]. When `aborted`
+//! or logged out the engine will not hear about live invitations again, so it ends them:
+//! failure(`not_logged_in`) for invitations, `call_ended(connection_lost)` for calls.
+//!
+//! **Heartbeat.** When connected and nothing was sent for the heartbeat interval (the server's
+//! `heartbeat_interval_ms` overrides the configured one) the engine sends `ping`. When nothing
+//! was received for the heartbeat timeout (at least twice the interval) it queues
+//! [`Transmit::Disconnect`] and goes `reconnecting(interrupted)`. Requests without an answer then
+//! fail with `not_logged_in`; a logout in flight completes locally (and is reported failed).
+//!
+//! **Reconciliation** (SPEC §8), on every welcome, snapshot entry by entry:
+//! - a known invitation moves to the snapshot's state, emitting what it missed in protocol order
+//!   (e.g. `received_by_peer`, `accepted`, `call_ended`). A caller whose snapshot entry says
+//!   `accepting` sends `confirm` (again). A ringing callee invitation is acknowledged again.
+//! - unknown entries: a callee invitation still ringing is new (event and acknowledgement); other
+//!   live entries are adopted silently so later frames apply (a caller's `accepting` is not
+//!   confirmed: this engine's user never saw it); ended ones are ignored.
+//! - a live invitation or call the snapshot lacks: if the `server_id` changed, the server
+//!   restarted: failure(`server_restart`) / `call_ended(server_restart)`. Otherwise a caller's
+//!   invitation whose `invite` was never acknowledged is sent again with the same id (the server
+//!   dedups ids); anything else the server has forgotten (it keeps ended invitations 5 minutes)
+//!   ends as failure(`server_restart`), or `call_ended(connection_lost)` for a call.
+//! - then every action the user asked for while disconnected, or that was unanswered when the
+//!   connection dropped, is sent if it still applies (an action the snapshot shows not taken is
+//!   sent again); the others are dropped, their outcome having arrived.
+//! - after a server restart the uid's last known status is re-applied with `set_status` if the
+//!   welcome shows a different one; presence subscriptions are renewed after every reconnect.
+//!
+//! Ended invitations are remembered for [`ENDED_RETENTION`] (then forgotten lazily), so late
+//! frames are recognised and API calls answer `already_end`.
 
-use std::time::{Duration, Instant};
+#![warn(missing_docs)]
 
-use ringer_proto::{
-    CallEndReason, CancelReason, ChannelId, ClientFrame, ClientName, Content, DeviceId,
-    DirectoryEntry, DisplayName, ErrorCode, FailureReason, InvitationId, InvitationInfo, Password,
-    Presence, PresenceEntry, RefuseReason, ReqId, Response, Status, Token, Uid, UnixMillis,
-    CallRecord,
-};
+mod backoff;
+mod call;
+mod config;
+mod connection;
+mod engine;
+mod error;
+mod event;
+mod heartbeat;
+mod local;
+mod remote;
+mod requests;
+mod transition;
 
-/// Agora's connection states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConnectionState { Disconnected, Connecting, Connected, Reconnecting, Aborted }
-
-/// Why the connection state changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConnectionChangeReason {
-    Login, LoginSuccess, LoginFailure, LoginTimeout, Interrupted, Logout, BannedByServer,
-    TokenExpired, TokenRevoked, RemoteLogin,
-}
-
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    pub uid: Uid,
-    pub device_id: DeviceId,
-    pub client: Option<ClientName>,
-    /// How often to ping when idle (the server's `heartbeat_interval_ms` overrides it).
-    pub heartbeat_interval: Duration,
-    /// Silence from the server longer than this means the connection is dead.
-    pub heartbeat_timeout: Duration,
-    /// How long to wait for `welcome` after connecting.
-    pub login_timeout: Duration,
-}
-
-#[derive(Debug, Clone)]
-pub enum Credentials { Password(Password), Token(Token) }
-
-/// What `send` needs.
-#[derive(Debug, Clone)]
-pub struct Invite {
-    pub id: InvitationId,
-    pub callee: Uid,
-    pub content: Option<Content>,
-    pub channel_id: Option<ChannelId>,
-}
-
-/// Errors returned by API calls (state unchanged), SPEC §3.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
-    #[error("invalid argument: {0}")]
-    InvalidArgument(String),
-    #[error("the invitation was not sent yet")]
-    NotStarted,
-    #[error("the invitation has already ended")]
-    AlreadyEnd,
-    #[error("the invitation was already accepted")]
-    AlreadyAccept,
-    #[error("an invitation with this id was already sent")]
-    AlreadySent,
-    #[error("not logged in")]
-    NotLoggedIn,
-}
-
-/// Replies to requests, keyed by the request id the API call returned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reply {
-    Ok,
-    Presence(Vec<PresenceEntry>),
-    History(Vec<CallRecord>),
-    Directory(Vec<DirectoryEntry>),
-    TokenRenewed { expires_at: UnixMillis },
-}
-
-/// Everything the engine tells its user; names follow SPEC.md (Agora's).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    LocalInvitationReceivedByPeer { id: InvitationId },
-    LocalInvitationAccepted { id: InvitationId, response: Option<Response> },
-    LocalInvitationRefused { id: InvitationId, response: Option<Response>, reason: RefuseReason },
-    LocalInvitationCanceled { id: InvitationId },
-    LocalInvitationFailure { id: InvitationId, reason: FailureReason },
-    RemoteInvitationReceived { invitation: InvitationInfo },
-    RemoteInvitationAccepted { id: InvitationId },
-    RemoteInvitationRefused { id: InvitationId },
-    RemoteInvitationCanceled { id: InvitationId, reason: CancelReason },
-    RemoteInvitationFailure { id: InvitationId, reason: FailureReason },
-    CallEnded { id: InvitationId, reason: CallEndReason, by: Option<Uid> },
-    ConnectionStateChanged { state: ConnectionState, reason: ConnectionChangeReason },
-    LoggedIn { uid: Uid, display_name: DisplayName, token: Option<Token>, token_expires_at: UnixMillis, status: Status, call_waiting: bool },
-    PresenceChanged { uid: Uid, presence: Presence },
-    StatusChanged { status: Status, call_waiting: bool },
-    Reply { req: ReqId, reply: Reply },
-    RequestFailed { req: ReqId, code: ErrorCode, message: String },
-}
-
-/// What the driver must do on the socket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Transmit { Frame(ClientFrame), Disconnect }
-
-pub struct Engine {}
-
-impl Engine {
-    pub fn new(config: EngineConfig, credentials: Credentials) -> Self { unimplemented!() }
-    pub fn set_credentials(&mut self, credentials: Credentials) {}
-    /// The driver starts dialing.
-    pub fn handle_connecting(&mut self, now: Instant) {}
-    /// The socket is open: queues `login` / `authenticate`.
-    pub fn handle_connected(&mut self, now: Instant) {}
-    pub fn handle_disconnected(&mut self, now: Instant) {}
-    pub fn handle_frame(&mut self, frame: ringer_proto::ServerFrame, now: Instant) {}
-    pub fn handle_timeout(&mut self, now: Instant) {}
-    pub fn send(&mut self, invite: Invite, now: Instant) -> Result<(), ApiError> { unimplemented!() }
-    pub fn cancel(&mut self, id: &InvitationId, now: Instant) -> Result<(), ApiError> { unimplemented!() }
-    pub fn accept(&mut self, id: &InvitationId, response: Option<Response>, now: Instant) -> Result<(), ApiError> { unimplemented!() }
-    pub fn refuse(&mut self, id: &InvitationId, response: Option<Response>, reason: Option<RefuseReason>, now: Instant) -> Result<(), ApiError> { unimplemented!() }
-    pub fn hang_up(&mut self, id: &InvitationId, now: Instant) -> Result<(), ApiError> { unimplemented!() }
-    pub fn set_status(&mut self, status: Status, call_waiting: Option<bool>, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn query_presence(&mut self, uids: Vec<Uid>, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn subscribe(&mut self, uids: Vec<Uid>, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn unsubscribe(&mut self, uids: Vec<Uid>, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn history(&mut self, limit: Option<u32>, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn directory(&mut self, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn renew_token(&mut self, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    /// Revokes the token; after the server's `ok` the state becomes disconnected/logout.
-    pub fn logout(&mut self, now: Instant) -> Result<ReqId, ApiError> { unimplemented!() }
-    pub fn connection_state(&self) -> ConnectionState { ConnectionState::Disconnected }
-    pub fn poll_transmit(&mut self) -> Option<Transmit> { None }
-    pub fn poll_event(&mut self) -> Option<Event> { None }
-    pub fn poll_timeout(&self) -> Option<Instant> { None }
-}
-
-/// Jittered exponential reconnect backoff (0.5 s doubling to 30 s), seeded.
-pub struct Backoff {}
-impl Backoff {
-    pub fn new(seed: u64) -> Self { Backoff {} }
-    pub fn next_delay(&mut self) -> Duration { Duration::from_millis(500) }
-    pub fn reset(&mut self) {}
-}
+pub use backoff::Backoff;
+pub use call::CallState;
+pub use config::{Credentials, EngineConfig, Invite};
+pub use connection::{ConnectionChangeReason, ConnectionState};
+pub use engine::{ENDED_RETENTION, Engine};
+pub use error::ApiError;
+pub use event::{Event, Reply, Transmit};
+pub use local::LocalInvitationState;
+pub use remote::RemoteInvitationState;
