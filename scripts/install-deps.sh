@@ -22,6 +22,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
 
+if ! command -v node >/dev/null 2>&1; then
+  # The frontend's tooling (Vite 8, Vitest 4) needs Node.js 20 or later; Debian 12's own nodejs
+  # is 18, so on a machine without Node prefer NodeSource's or your distribution's newer package.
+  $( [ "$(id -u)" -eq 0 ] || echo sudo ) apt-get install -y -qq nodejs npm
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   [ -x "$HOME/.cargo/bin/cargo" ] || curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
 fi

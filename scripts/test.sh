@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
+echo "== frontend: install, type check, tests"
+npm --prefix ui ci --no-audit --no-fund
+npm --prefix ui run typecheck
+npm --prefix ui test
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo build (workspace, tests included)"

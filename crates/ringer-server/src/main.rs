@@ -1,1 +1,133 @@
-fn main() {}
+//! `ringer-server`: see `ringer-server --help` and `ringer_server`'s crate documentation.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use ringer_server::admin;
+use ringer_server::cli::{BackupArgs, Cli, Command, LogFormat, ServeArgs, UserCommand};
+use ringer_server::config::{ServerConfig, Settings};
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(*args),
+        Command::User(command) => {
+            init_logging(LogFormat::Text, None, "warn");
+            user(command)
+        }
+        Command::Backup(args) => {
+            init_logging(LogFormat::Text, None, "warn");
+            backup(args)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "ringer-server: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format, args.log_level.as_deref(), "info");
+    let file = match &args.config {
+        Some(path) => Settings::from_file(path)?,
+        None => Settings::default(),
+    };
+    let config = ServerConfig::resolve(args.settings.or(file))?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the tokio runtime")?;
+    runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        ringer_server::shutdown::cancel_on_signal(shutdown.clone());
+        let handle = ringer_server::serve(config, shutdown).await?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "ringer-server listening on {}", handle.url())?;
+        stdout.flush()?;
+        drop(stdout);
+        handle.stopped().await;
+        Ok(())
+    })
+}
+
+fn user(command: UserCommand) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        UserCommand::Add {
+            uid,
+            name,
+            password_stdin: _,
+            data,
+        } => {
+            let password = admin::read_password(std::io::stdin().lock())?;
+            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let uid = admin::add_user(&store, &uid, name.as_deref(), &password)?;
+            writeln!(stdout, "added user {uid}")?;
+        }
+        UserCommand::List { json, data } => {
+            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let rows = admin::list_users(&store)?;
+            let text = if json {
+                admin::format_json(&rows)
+            } else {
+                admin::format_table(&rows)
+            };
+            stdout.write_all(text.as_bytes())?;
+        }
+        UserCommand::Disable { uid, data } => {
+            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let uid = admin::disable_user(&store, &uid)?;
+            writeln!(stdout, "disabled user {uid}")?;
+        }
+        UserCommand::Enable { uid, data } => {
+            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let uid = admin::enable_user(&store, &uid)?;
+            writeln!(stdout, "enabled user {uid}")?;
+        }
+        UserCommand::Remove { uid, data } => {
+            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let uid = admin::remove_user(&store, &uid)?;
+            writeln!(stdout, "removed user {uid}")?;
+        }
+        UserCommand::Passwd {
+            uid,
+            password_stdin: _,
+            data,
+        } => {
+            let password = admin::read_password(std::io::stdin().lock())?;
+            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let uid = admin::set_password(&store, &uid, &password)?;
+            writeln!(
+                stdout,
+                "changed the password of {uid}; their sessions are revoked"
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let store = admin::open_store(&admin::data_dir(args.data.data)?)?;
+    admin::backup(&store, &args.to)?;
+    writeln!(std::io::stdout(), "wrote backup to {}", args.to.display())?;
+    Ok(())
+}
+
+/// Logs to stderr: `level` if given, else `RUST_LOG`, else `default`.
+fn init_logging(format: LogFormat, level: Option<&str>, default: &str) {
+    let filter = match level {
+        Some(level) => EnvFilter::new(level),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,236 @@
+//! The admin commands: `user add/list/disable/enable/remove/passwd` and `backup`, as functions
+//! over an open [`Store`], so that tests call them directly.
+//!
+//! They write the same SQLite file a running server uses; the server notices within about a
+//! second (see [`crate::account_sync`]).
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+
+use ringer_proto::{DisplayName, FieldError, Password, Uid, UnixMillis};
+use ringer_store::{Store, StoreError, UserRow};
+
+/// Why an admin command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The uid breaks the uid rules.
+    #[error("invalid uid {uid:?}: {source}")]
+    InvalidUid {
+        /// What was given.
+        uid: String,
+        /// Which rule it breaks.
+        #[source]
+        source: FieldError,
+    },
+    /// The display name breaks its rules.
+    #[error("invalid display name: {0}")]
+    InvalidName(#[source] FieldError),
+    /// Stdin held no password (or an empty first line).
+    #[error("empty password: write the password as the first line of stdin")]
+    EmptyPassword,
+    /// The password breaks its rules (e.g. too long).
+    #[error("invalid password: {0}")]
+    InvalidPassword(#[source] FieldError),
+    /// Stdin could not be read.
+    #[error("cannot read the password from stdin")]
+    ReadPassword(#[source] std::io::Error),
+    /// No data directory was given and none is known.
+    #[error("no --data directory given and no user data directory is known on this platform")]
+    NoDataDir,
+    /// The store refused or failed (unknown user, duplicate, database error, …).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The data directory: `data`, or the user's default.
+pub fn data_dir(data: Option<PathBuf>) -> Result<PathBuf, AdminError> {
+    data.or_else(crate::config::default_data_dir)
+        .ok_or(AdminError::NoDataDir)
+}
+
+/// Opens the store in `data_dir` (creating it if needed).
+pub fn open_store(data_dir: &Path) -> Result<Store, AdminError> {
+    Ok(Store::open(data_dir)?)
+}
+
+/// Reads a password from the first line of `input`, without its line ending.
+pub fn read_password(mut input: impl BufRead) -> Result<Password, AdminError> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .map_err(AdminError::ReadPassword)?;
+    let password = line
+        .strip_suffix('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .unwrap_or(&line);
+    if password.is_empty() {
+        return Err(AdminError::EmptyPassword);
+    }
+    Password::new(password).map_err(AdminError::InvalidPassword)
+}
+
+/// Parses a uid given on the command line.
+pub fn parse_uid(uid: &str) -> Result<Uid, AdminError> {
+    Uid::new(uid).map_err(|source| AdminError::InvalidUid {
+        uid: uid.to_owned(),
+        source,
+    })
+}
+
+/// `user add`.
+pub fn add_user(
+    store: &Store,
+    uid: &str,
+    name: Option<&str>,
+    password: &Password,
+) -> Result<Uid, AdminError> {
+    let uid = parse_uid(uid)?;
+    let name = name
+        .map(DisplayName::new)
+        .transpose()
+        .map_err(AdminError::InvalidName)?;
+    store.add_user(&uid, name.as_ref(), password)?;
+    Ok(uid)
+}
+
+/// `user list`.
+pub fn list_users(store: &Store) -> Result<Vec<UserRow>, AdminError> {
+    Ok(store.list_users()?)
+}
+
+/// `user disable`.
+pub fn disable_user(store: &Store, uid: &str) -> Result<Uid, AdminError> {
+    let uid = parse_uid(uid)?;
+    store.disable_user(&uid)?;
+    Ok(uid)
+}
+
+/// `user enable`.
+pub fn enable_user(store: &Store, uid: &str) -> Result<Uid, AdminError> {
+    let uid = parse_uid(uid)?;
+    store.enable_user(&uid)?;
+    Ok(uid)
+}
+
+/// `user remove`.
+pub fn remove_user(store: &Store, uid: &str) -> Result<Uid, AdminError> {
+    let uid = parse_uid(uid)?;
+    store.remove_user(&uid)?;
+    Ok(uid)
+}
+
+/// `user passwd`.
+pub fn set_password(store: &Store, uid: &str, password: &Password) -> Result<Uid, AdminError> {
+    let uid = parse_uid(uid)?;
+    store.set_password(&uid, password)?;
+    Ok(uid)
+}
+
+/// `backup`.
+pub fn backup(store: &Store, to: &Path) -> Result<(), AdminError> {
+    Ok(store.backup_to(to)?)
+}
+
+/// The users as an aligned text table.
+pub fn format_table(rows: &[UserRow]) -> String {
+    let header = ["UID", "NAME", "ENABLED", "CREATED", "LAST LOGIN"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|row| {
+            [
+                row.uid.to_string(),
+                row.display_name.to_string(),
+                if row.enabled { "yes" } else { "no" }.to_owned(),
+                format_time(row.created_at),
+                row.last_login_at
+                    .map_or_else(|| "never".to_owned(), format_time),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cols: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (col, width)) in cols.iter().zip(widths).enumerate() {
+            if i + 1 == cols.len() {
+                text.push_str(col);
+            } else {
+                let pad = width.saturating_sub(col.chars().count());
+                text.push_str(col);
+                text.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for row in &cells {
+        line(row.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+/// The users as a JSON array.
+pub fn format_json(rows: &[UserRow]) -> String {
+    let users: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            serde_json::json!({
+                "uid": row.uid.as_str(),
+                "display_name": row.display_name.as_str(),
+                "enabled": row.enabled,
+                "created_at": row.created_at,
+                "last_login_at": row.last_login_at,
+            })
+        })
+        .collect();
+    let mut text = serde_json::Value::Array(users).to_string();
+    text.push('\n');
+    text
+}
+
+fn format_time(ms: UnixMillis) -> String {
+    let time = UNIX_EPOCH + Duration::from_millis(ms);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_is_the_first_line_without_its_ending() {
+        let password = read_password(&b"s3cret pass\r\nignored\n"[..]).expect("a password");
+        assert_eq!(password.as_str(), "s3cret pass");
+        let password = read_password(&b"no newline"[..]).expect("a password");
+        assert_eq!(password.as_str(), "no newline");
+    }
+
+    #[test]
+    fn empty_password_is_refused() {
+        assert!(matches!(
+            read_password(&b"\n"[..]),
+            Err(AdminError::EmptyPassword)
+        ));
+        assert!(matches!(
+            read_password(&b""[..]),
+            Err(AdminError::EmptyPassword)
+        ));
+    }
+
+    #[test]
+    fn invalid_uid_is_refused() {
+        for uid in ["", "null", " lead", "bad\"quote", &"x".repeat(65)] {
+            assert!(
+                matches!(parse_uid(uid), Err(AdminError::InvalidUid { .. })),
+                "{uid:?}"
+            );
+        }
+    }
+}

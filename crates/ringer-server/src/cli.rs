@@ -1,0 +1,189 @@
+//! The command line of `ringer-server` (clap): `serve`, `user …` and `backup`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Settings;
+
+/// Ringer's server: call invitations for a team over WebSocket, with its own account store.
+#[derive(Debug, Parser)]
+#[command(name = "ringer-server", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the server: WebSocket on any path (clients use `/`), and `GET /health` for probes.
+    ///
+    /// Every setting can also be given as an environment variable (RINGER_<NAME>) or as a key
+    /// in the TOML file of --config (<name> with underscores); flags win over the environment,
+    /// which wins over the file. Durations are written like 30s, 500ms, 5m, 30d. Prints one
+    /// line, `ringer-server listening on ws://ADDR` (or wss://), once it accepts connections.
+    /// Stops cleanly on SIGINT or SIGTERM: live invitations and calls end with server_restart.
+    Serve(Box<ServeArgs>),
+    /// Manages user accounts (takes effect on a running server within about a second).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Writes a consistent copy of the database to a new file (safe while the server runs).
+    Backup(BackupArgs),
+}
+
+/// Arguments of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// TOML file with settings (keys named like the flags, with underscores).
+    #[arg(long, env = "RINGER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Log format on stderr.
+    #[arg(long, env = "RINGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter, e.g. `info` or `ringer_server=debug`; without it RUST_LOG applies, else
+    /// `info`.
+    #[arg(long, env = "RINGER_LOG_LEVEL", value_name = "FILTER")]
+    pub log_level: Option<String>,
+
+    /// The server's settings.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The data directory of an admin command.
+#[derive(Debug, clap::Args)]
+pub struct DataArg {
+    /// Data directory holding the SQLite database [default: the user's data directory, e.g.
+    /// ~/.local/share/ringer-server].
+    #[arg(long, env = "RINGER_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Adds a user; the password is read from the first line of stdin.
+    Add {
+        /// The new user's uid (1–64 ASCII letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~,).
+        uid: String,
+        /// Display name [default: the uid].
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of stdin (required: passwords are never
+        /// taken as arguments).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Where the database is.
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Lists users as a table (or JSON).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Where the database is.
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Disables a user: their devices are disconnected and their sessions refused.
+    Disable {
+        /// The user's uid.
+        uid: String,
+        /// Where the database is.
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Enables a disabled user.
+    Enable {
+        /// The user's uid.
+        uid: String,
+        /// Where the database is.
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Removes a user with their sessions and history.
+    Remove {
+        /// The user's uid.
+        uid: String,
+        /// Where the database is.
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Sets a user's password (read from the first line of stdin); their sessions are revoked.
+    Passwd {
+        /// The user's uid.
+        uid: String,
+        /// Read the password from the first line of stdin (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Where the database is.
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+/// Arguments of `backup`.
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// Where to write the copy; must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    /// Where the database is.
+    #[command(flatten)]
+    pub data: DataArg,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_flags_parse_into_settings() {
+        let cli = Cli::try_parse_from([
+            "ringer-server",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--ring-timeout",
+            "45s",
+            "--allow-plaintext",
+        ])
+        .expect("valid command line");
+        let Command::Serve(args) = cli.command else {
+            panic!("expected serve");
+        };
+        assert_eq!(args.settings.listen.map(|a| a.port()), Some(0));
+        assert_eq!(
+            args.settings.ring_timeout.map(|d| d.0),
+            Some(std::time::Duration::from_secs(45))
+        );
+        assert_eq!(args.settings.allow_plaintext, Some(true));
+    }
+
+    #[test]
+    fn passwords_are_never_arguments() {
+        let result = Cli::try_parse_from(["ringer-server", "user", "add", "alice"]);
+        assert!(result.is_err(), "--password-stdin is required");
+    }
+}

@@ -1,0 +1,455 @@
+//! One WebSocket connection: a reader (this task) and a writer (a second task) around a bounded
+//! outbound queue.
+//!
+//! The reader decodes each text message, answers what the shell owns (authentication, logout,
+//! token renewal, history, bad input) and forwards the rest to the hub. Before authentication
+//! only `login`, `authenticate` and `ping` are answered; everything else is `not_logged_in`,
+//! and the connection is closed if it has not authenticated within `auth_timeout`.
+//!
+//! Close codes: 1000 after logout, 1001 on shutdown or when idle past `idle_timeout`, 1008
+//! for an authentication timeout, a disabled account or revoked sessions, 1009 for a message
+//! over 64 KiB.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use ringer_proto::limits::MAX_FRAME_BYTES;
+use ringer_proto::{ClientFrame, ErrorCode, ReqId, ServerFrame, Token, Uid, decode_client, encode};
+use ringer_switchboard::ConnId;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{Admission, Auth, LoginRequest, Refusal};
+use crate::config::Limits;
+use crate::hub::{HubInput, Outbound};
+use crate::rate_limit::TokenBucket;
+
+/// How long the reader waits for the peer's close reply after the writer sent a close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
+/// The WebSocket settings of every connection: small buffers (a connection carries small JSON
+/// frames) and the protocol's 64 KiB frame limit.
+pub fn ws_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(2 * MAX_FRAME_BYTES)
+        .max_message_size(Some(MAX_FRAME_BYTES))
+        .max_frame_size(Some(MAX_FRAME_BYTES))
+}
+
+/// What every connection shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// The hub's input.
+    pub hub: mpsc::Sender<HubInput>,
+    /// Authentication and the other store-backed requests.
+    pub auth: Auth,
+    /// The shell's limits.
+    pub limits: Limits,
+    /// Cuts every connection at once (after the shutdown grace).
+    pub hard_stop: CancellationToken,
+}
+
+/// Serves one upgraded connection until it ends.
+pub async fn run<S>(ws: WebSocketStream<S>, conn: ConnId, peer: SocketAddr, shared: Arc<Shared>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(shared.limits.outbound_queue);
+    let kill = shared.hard_stop.child_token();
+    let closing = CancellationToken::new();
+    let register = HubInput::Register {
+        conn,
+        tx: tx.clone(),
+        kill: kill.clone(),
+    };
+    if shared.hub.send(register).await.is_err() {
+        return;
+    }
+    tracing::debug!(conn = conn.0, %peer, "connection opened");
+    let (sink, stream) = ws.split();
+    let writer = tokio::spawn(write_loop(sink, rx, kill.clone(), closing.clone()));
+    let mut reader = Reader {
+        conn,
+        peer,
+        shared: Arc::clone(&shared),
+        tx,
+        kill: kill.clone(),
+        closing,
+        frames: TokenBucket::new(shared.limits.frame_rate, crate::hub::now()),
+        phase: Phase::Unauthenticated {
+            deadline: Instant::now() + shared.limits.auth_timeout,
+        },
+        last_heard: Instant::now(),
+    };
+    reader.read_loop(stream).await;
+    let uid = reader.uid().cloned();
+    drop(reader);
+    let _ = shared.hub.send(HubInput::Disconnected { conn }).await;
+    // The writer ends once the hub has dropped its sender too, after sending what is queued.
+    if tokio::time::timeout(shared.limits.shutdown_grace, writer)
+        .await
+        .is_err()
+    {
+        kill.cancel();
+    }
+    tracing::debug!(conn = conn.0, %peer, uid = ?uid, "connection closed");
+}
+
+enum Phase {
+    Unauthenticated { deadline: Instant },
+    Authenticated { uid: Uid, token: Token },
+}
+
+/// Why the read loop should stop.
+struct Stop;
+
+struct Reader {
+    conn: ConnId,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Outbound>,
+    kill: CancellationToken,
+    closing: CancellationToken,
+    frames: TokenBucket,
+    phase: Phase,
+    last_heard: Instant,
+}
+
+impl Reader {
+    fn uid(&self) -> Option<&Uid> {
+        match &self.phase {
+            Phase::Unauthenticated { .. } => None,
+            Phase::Authenticated { uid, .. } => Some(uid),
+        }
+    }
+
+    async fn read_loop<St>(&mut self, mut stream: St)
+    where
+        St: futures_util::Stream<Item = Result<Message, WsError>> + Unpin,
+    {
+        let mut linger: Option<Instant> = None;
+        loop {
+            let deadline = linger.unwrap_or(match &self.phase {
+                Phase::Unauthenticated { deadline } => *deadline,
+                Phase::Authenticated { .. } => self.last_heard + self.shared.limits.idle_timeout,
+            });
+            let message = tokio::select! {
+                biased;
+                () = self.kill.cancelled() => return,
+                () = self.closing.cancelled(), if linger.is_none() => {
+                    linger = Some(Instant::now() + CLOSE_LINGER);
+                    continue;
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    if linger.is_none() {
+                        self.timed_out();
+                    }
+                    return;
+                }
+                message = stream.next() => message,
+            };
+            let handled = match message {
+                None => return,
+                Some(Ok(message)) => self.handle_message(message).await,
+                Some(Err(err)) => {
+                    self.read_failed(err);
+                    return;
+                }
+            };
+            if handled.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn timed_out(&mut self) {
+        match self.phase {
+            Phase::Unauthenticated { .. } => {
+                tracing::info!(conn = self.conn.0, peer = %self.peer, "closing: not authenticated in time");
+                let _ = self.push(Outbound::close(CloseCode::Policy, "authentication timeout"));
+            }
+            Phase::Authenticated { .. } => {
+                tracing::info!(conn = self.conn.0, peer = %self.peer, "closing: idle");
+                let _ = self.push(Outbound::close(CloseCode::Away, "idle timeout"));
+            }
+        }
+    }
+
+    fn read_failed(&mut self, err: WsError) {
+        if let WsError::Capacity(err) = err {
+            tracing::info!(conn = self.conn.0, %err, "closing: message too large");
+            let _ = self.reply(ServerFrame::Error {
+                req: None,
+                code: ErrorCode::TooLarge,
+                message: format!("{err}; frames are at most {MAX_FRAME_BYTES} bytes"),
+            });
+            let _ = self.push(Outbound::close(CloseCode::Size, "message too large"));
+        } else {
+            tracing::debug!(conn = self.conn.0, %err, "read failed");
+        }
+    }
+
+    async fn handle_message(&mut self, message: Message) -> Result<(), Stop> {
+        self.last_heard = Instant::now();
+        match message {
+            Message::Text(text) => self.handle_text(text.as_str()).await,
+            Message::Binary(_) => self.reply(ServerFrame::Error {
+                req: None,
+                code: ErrorCode::Unsupported,
+                message: "binary messages are not supported; send JSON text".to_owned(),
+            }),
+            // tungstenite answers pings and close frames itself.
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => Ok(()),
+            Message::Close(_) => Err(Stop),
+        }
+    }
+
+    async fn handle_text(&mut self, text: &str) -> Result<(), Stop> {
+        let frame = match decode_client(text) {
+            Ok(frame) => frame,
+            Err(err) => return self.reply(err.to_frame()),
+        };
+        if !self.frames.try_take(crate::hub::now()) {
+            return self.reply(ServerFrame::Error {
+                req: frame.req(),
+                code: ErrorCode::RateLimited,
+                message: "too many frames; slow down".to_owned(),
+            });
+        }
+        match &self.phase {
+            Phase::Unauthenticated { .. } => self.before_auth(frame).await,
+            Phase::Authenticated { uid, token } => {
+                let (uid, token) = (uid.clone(), token.clone());
+                self.after_auth(frame, uid, token).await
+            }
+        }
+    }
+
+    async fn before_auth(&mut self, frame: ClientFrame) -> Result<(), Stop> {
+        match frame {
+            ClientFrame::Ping {} => self.reply(ServerFrame::Pong {}),
+            ClientFrame::Login {
+                req,
+                protocol,
+                uid,
+                password,
+                device_id,
+                client,
+            } => {
+                tracing::debug!(conn = self.conn.0, %uid, client = ?client, "login");
+                let request = LoginRequest {
+                    req,
+                    protocol,
+                    uid,
+                    password,
+                    device_id,
+                };
+                let result = self.shared.auth.login(request, self.peer.ip()).await;
+                self.admit(req, result).await
+            }
+            ClientFrame::Authenticate {
+                req,
+                protocol,
+                uid,
+                token,
+                device_id,
+                client,
+            } => {
+                tracing::debug!(conn = self.conn.0, %uid, client = ?client, "authenticate");
+                let result = self
+                    .shared
+                    .auth
+                    .authenticate(req, protocol, uid, token, device_id)
+                    .await;
+                self.admit(req, result).await
+            }
+            ClientFrame::Logout { .. }
+            | ClientFrame::RenewToken { .. }
+            | ClientFrame::Invite { .. }
+            | ClientFrame::Received { .. }
+            | ClientFrame::Cancel { .. }
+            | ClientFrame::Accept { .. }
+            | ClientFrame::Refuse { .. }
+            | ClientFrame::Confirm { .. }
+            | ClientFrame::HangUp { .. }
+            | ClientFrame::SetStatus { .. }
+            | ClientFrame::QueryPresence { .. }
+            | ClientFrame::Subscribe { .. }
+            | ClientFrame::Unsubscribe { .. }
+            | ClientFrame::History { .. }
+            | ClientFrame::Directory { .. } => self.reply(ServerFrame::Error {
+                req: frame.req(),
+                code: ErrorCode::NotLoggedIn,
+                message: format!("{} needs a login first", frame.kind()),
+            }),
+        }
+    }
+
+    /// Asks the hub to admit a connection whose credentials the store accepted.
+    async fn admit(&mut self, req: ReqId, result: Result<Admission, Refusal>) -> Result<(), Stop> {
+        let admission = match result {
+            Ok(admission) => admission,
+            Err(refusal) => return self.reply(refusal.to_frame(req)),
+        };
+        let Admission {
+            auth,
+            token,
+            fresh,
+            sessions_epoch,
+        } = admission;
+        let uid = auth.uid.clone();
+        let (reply, verdict) = oneshot::channel();
+        let admit = HubInput::Admit {
+            conn: self.conn,
+            auth,
+            sessions_epoch,
+            reply,
+        };
+        if self.shared.hub.send(admit).await.is_err() {
+            return Err(Stop);
+        }
+        match verdict.await {
+            Ok(Ok(())) => {
+                tracing::info!(conn = self.conn.0, %uid, peer = %self.peer, "device signed in");
+                self.phase = Phase::Authenticated { uid, token };
+                Ok(())
+            }
+            Ok(Err(err)) => {
+                if fresh {
+                    self.shared.auth.discard(token).await;
+                }
+                self.reply(ServerFrame::Error {
+                    req: Some(req),
+                    code: err.code(),
+                    message: err.to_string(),
+                })
+            }
+            Err(_) => Err(Stop),
+        }
+    }
+
+    async fn after_auth(&mut self, frame: ClientFrame, uid: Uid, token: Token) -> Result<(), Stop> {
+        match frame {
+            ClientFrame::Login { req, .. } | ClientFrame::Authenticate { req, .. } => {
+                self.reply(ServerFrame::Error {
+                    req: Some(req),
+                    code: ErrorCode::AlreadyLoggedIn,
+                    message: "this connection is already signed in".to_owned(),
+                })
+            }
+            ClientFrame::Logout { req } => match self.shared.auth.logout(token).await {
+                Ok(()) => {
+                    tracing::info!(conn = self.conn.0, %uid, "logged out");
+                    self.reply(ServerFrame::Ok { req })?;
+                    let _ = self.push(Outbound::close(CloseCode::Normal, "logout"));
+                    Err(Stop)
+                }
+                Err(refusal) => self.reply(refusal.to_frame(req)),
+            },
+            ClientFrame::RenewToken { req } => match self.shared.auth.renew(token).await {
+                Ok(expires_at) => self.reply(ServerFrame::TokenRenewed { req, expires_at }),
+                Err(refusal) => self.reply(refusal.to_frame(req)),
+            },
+            ClientFrame::History { req, limit } => {
+                match self.shared.auth.history(uid, limit).await {
+                    Ok(records) => self.reply(ServerFrame::HistoryResult { req, records }),
+                    Err(refusal) => self.reply(refusal.to_frame(req)),
+                }
+            }
+            frame @ (ClientFrame::Invite { .. }
+            | ClientFrame::Received { .. }
+            | ClientFrame::Cancel { .. }
+            | ClientFrame::Accept { .. }
+            | ClientFrame::Refuse { .. }
+            | ClientFrame::Confirm { .. }
+            | ClientFrame::HangUp { .. }
+            | ClientFrame::SetStatus { .. }
+            | ClientFrame::QueryPresence { .. }
+            | ClientFrame::Subscribe { .. }
+            | ClientFrame::Unsubscribe { .. }
+            | ClientFrame::Directory { .. }
+            | ClientFrame::Ping {}) => {
+                let input = HubInput::Frame {
+                    conn: self.conn,
+                    frame,
+                };
+                self.shared.hub.send(input).await.map_err(|_| Stop)
+            }
+        }
+    }
+
+    /// Queues a frame for this connection.
+    fn reply(&mut self, frame: ServerFrame) -> Result<(), Stop> {
+        self.push(Outbound::Frame(frame))
+    }
+
+    fn push(&mut self, out: Outbound) -> Result<(), Stop> {
+        match self.tx.try_send(out) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(
+                    conn = self.conn.0,
+                    "slow consumer: outbound queue full, closing"
+                );
+                self.kill.cancel();
+                Err(Stop)
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Stop),
+        }
+    }
+}
+
+/// Writes queued frames until a close frame, the end of the queue, or `kill`. Frames are fed
+/// without flushing while more are queued, then flushed together.
+async fn write_loop<Si>(
+    mut sink: Si,
+    mut rx: mpsc::Receiver<Outbound>,
+    kill: CancellationToken,
+    closing: CancellationToken,
+) where
+    Si: futures_util::Sink<Message, Error = WsError> + Unpin,
+{
+    loop {
+        let out = tokio::select! {
+            biased;
+            () = kill.cancelled() => break,
+            out = rx.recv() => out,
+        };
+        let (message, last) = match out {
+            Some(Outbound::Frame(frame)) => (Message::text(encode(&frame)), false),
+            Some(Outbound::Close(frame)) => (Message::Close(Some(frame)), true),
+            None => (Message::Close(None), true),
+        };
+        let flush = last || rx.is_empty();
+        let written = tokio::select! {
+            biased;
+            () = kill.cancelled() => break,
+            written = async {
+                sink.feed(message).await?;
+                if flush {
+                    sink.flush().await?;
+                }
+                Ok::<(), WsError>(())
+            } => written,
+        };
+        if last {
+            closing.cancel();
+            break;
+        }
+        if let Err(err) = written {
+            tracing::debug!(%err, "write failed");
+            break;
+        }
+    }
+    closing.cancel();
+}
