@@ -350,6 +350,11 @@ impl Reader {
             ClientFrame::Logout { req } => match self.shared.auth.logout(token).await {
                 Ok(()) => {
                     tracing::info!(conn = self.conn.0, %uid, "logged out");
+                    let _ = self
+                        .shared
+                        .hub
+                        .send(HubInput::LoggedOut { conn: self.conn })
+                        .await;
                     self.reply(ServerFrame::Ok { req })?;
                     let _ = self.push(Outbound::close(CloseCode::Normal, "logout"));
                     Err(Stop)

@@ -76,6 +76,11 @@ pub enum HubInput {
         /// The frame.
         frame: ClientFrame,
     },
+    /// The admitted connection signed out: its device leaves at once, without grace.
+    LoggedOut {
+        /// The connection.
+        conn: ConnId,
+    },
     /// The connection ended.
     Disconnected {
         /// The connection.
@@ -179,6 +184,13 @@ impl Hub {
             HubInput::Frame { conn, frame } => {
                 if self.conns.get(&conn).is_some_and(|h| h.uid.is_some()) {
                     self.switchboard.handle_frame(conn, frame, now);
+                }
+            }
+            HubInput::LoggedOut { conn } => {
+                if let Some(handle) = self.conns.remove(&conn) {
+                    if handle.uid.is_some() {
+                        self.switchboard.handle_logout(conn, now);
+                    }
                 }
             }
             HubInput::Disconnected { conn } => self.forget(conn, false, now),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ringer_proto::{ClientFrame, ErrorCode, Password, ServerFrame};
+use ringer_proto::{ClientFrame, ErrorCode, Password, Presence, PresenceEntry, ServerFrame, Uid};
 use ringer_server::rate_limit::Rate;
 
 use crate::util::{Client, PASSWORD, PATIENCE, TestServer, close_code, device, error_code, uid};
@@ -77,8 +77,9 @@ async fn an_expired_token_is_token_expired() {
 
 #[tokio::test]
 async fn logout_revokes_the_token_and_closes() {
-    let server = TestServer::start(&["alice"]).await;
+    let server = TestServer::start(&["alice", "bob"]).await;
     let (mut client, welcome) = server.login("alice", "laptop").await;
+    let (mut bob, _) = server.login("bob", "phone").await;
     let token = welcome.token.clone().expect("login issues a token");
     client.send(&ClientFrame::Logout { req: 42 }).await;
     let ok = client
@@ -87,6 +88,27 @@ async fn logout_revokes_the_token_and_closes() {
     assert_eq!(ok, ServerFrame::Ok { req: 42 });
     let ended = client.expect_end().await;
     assert_eq!(close_code(&ended), 1000);
+
+    // A signed-out device is not coming back: no grace period keeps alice present.
+    let alice = Uid::new("alice").expect("valid uid");
+    bob.send(&ClientFrame::QueryPresence {
+        req: 5,
+        uids: vec![alice.clone()],
+    })
+    .await;
+    let reply = bob
+        .recv_until(|f| matches!(f, ServerFrame::PresenceResult { .. }))
+        .await;
+    assert_eq!(
+        reply,
+        ServerFrame::PresenceResult {
+            req: 5,
+            entries: vec![PresenceEntry {
+                uid: alice,
+                presence: Presence::Offline
+            }]
+        }
+    );
 
     let mut again = server.connect().await;
     let reply = again.try_authenticate("alice", &token, "laptop").await;

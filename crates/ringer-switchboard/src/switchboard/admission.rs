@@ -96,6 +96,15 @@ impl Switchboard {
         }
     }
 
+    pub(super) fn log_out(&mut self, conn: ConnId, now: Instant) {
+        let Some(gone) = self.detach_conn(conn) else {
+            return;
+        };
+        if self.devices.link(&gone) == Some(Link::Connected(conn)) {
+            self.device_lost(&gone, now);
+        }
+    }
+
     /// The grace period of a device is over, or it was banned: it is gone, and so are the
     /// invitations and calls that depended on it.
     pub(super) fn device_lost(&mut self, key: &DeviceKey, now: Instant) {

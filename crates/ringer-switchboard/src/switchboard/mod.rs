@@ -137,6 +137,15 @@ impl Switchboard {
         self.flush_presence();
     }
 
+    /// The device signed out (its token was revoked): unlike a disconnect there is no grace
+    /// period, since it is not coming back; it is gone at once, and so are the invitations and
+    /// calls that needed it.
+    pub fn handle_logout(&mut self, conn: ConnId, now: Instant) {
+        self.run_due(now);
+        self.log_out(conn, now);
+        self.flush_presence();
+    }
+
     /// Fires every timer due at or before `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.run_due(now);

@@ -164,6 +164,22 @@ fn caller_gone_past_grace_fails_its_ringing_invitations() {
 }
 
 #[test]
+fn logout_ends_the_device_at_once_without_grace() {
+    let mut h = Harness::new();
+    let a = h.admit("alice", "a1");
+    let b = h.admit("bob", "b1");
+    h.invite(a, "c1", "bob");
+    h.received(b, "c1");
+    h.frames(b);
+    h.logout(a);
+    assert_eq!(h.take(b), ["failed:c1:peer_offline"]);
+    assert_eq!(
+        h.sb.presence(&uid("alice")),
+        ringer_proto::Presence::Offline
+    );
+}
+
+#[test]
 fn caller_lost_during_call_ends_it_with_connection_lost() {
     let mut h = Harness::new();
     let a = h.admit("alice", "a1");

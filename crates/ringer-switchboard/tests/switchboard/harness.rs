@@ -215,6 +215,11 @@ impl Harness {
         self.pump();
     }
 
+    pub fn logout(&mut self, conn: ConnId) {
+        self.sb.handle_logout(conn, self.now);
+        self.pump();
+    }
+
     /// Moves virtual time forward by `d`, firing whatever is due.
     pub fn advance(&mut self, d: Duration) {
         self.now += d;
