@@ -187,10 +187,10 @@ impl Hub {
                 }
             }
             HubInput::LoggedOut { conn } => {
-                if let Some(handle) = self.conns.remove(&conn) {
-                    if handle.uid.is_some() {
-                        self.switchboard.handle_logout(conn, now);
-                    }
+                if let Some(handle) = self.conns.remove(&conn)
+                    && handle.uid.is_some()
+                {
+                    self.switchboard.handle_logout(conn, now);
                 }
             }
             HubInput::Disconnected { conn } => self.forget(conn, false, now),
