@@ -69,7 +69,7 @@ impl TryFrom<String> for HumanDuration {
 /// Every setting of `ringer-server serve`, each optional so that sources can be layered.
 ///
 /// The flag `--foo-bar`, the environment variable `RINGER_FOO_BAR` and the TOML key `foo_bar`
-/// are the same setting. Keep `CONFIG.md` in step with this struct.
+/// are the same setting. Keep `docs/server-configuration.md` in step with this struct.
 #[derive(Debug, Clone, Default, PartialEq, clap::Args, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
