@@ -1,1 +1,5 @@
-fn main() {}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(ringer_cli::run(ringer_cli::cli::Cli::parse()))
+}

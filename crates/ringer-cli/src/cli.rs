@@ -1,0 +1,194 @@
+//! The command line, as clap parses it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit statuses, documented in `--help` and CLI.md.
+pub const AFTER_HELP: &str = "\
+Exit status:
+  0  success: the command did its job; for `call`, the call was accepted;
+     for `listen`, it ended normally (Ctrl-C, or --once after its invitation ended as asked)
+  1  the call (or, with `listen --once`, the invitation) ended without being accepted:
+     refused, canceled, failed (unknown user, offline, expired, ...)
+  2  usage error (bad arguments)
+  3  not logged in, bad credentials, token expired or revoked, account disabled
+  4  server unreachable, or the connection was lost and could not be restored
+  5  the server refused a request, or another error (keyring, I/O, ...)
+
+Environment:
+  RINGER_SERVER, RINGER_USER, RINGER_DEVICE_ID  defaults for --server, --user, --device-id
+  RUST_LOG                                      diagnostic logging to stderr (e.g. RUST_LOG=debug)";
+
+/// A headless Ringer client: call, answer, and query a Ringer server from a terminal or script.
+#[derive(Debug, Parser)]
+#[command(name = "ringer", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Options every command takes, before or after the command's name.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the command's name.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The server's URL: ws://host:port or wss://host:port.
+    #[arg(
+        long,
+        global = true,
+        env = "RINGER_SERVER",
+        default_value = "ws://127.0.0.1:7878",
+        value_name = "URL"
+    )]
+    pub server: String,
+    /// Who to act as.
+    #[arg(long, global = true, env = "RINGER_USER", value_name = "UID")]
+    pub user: Option<String>,
+    /// Print one JSON object per line, one per event, instead of readable text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Read the password from the first line of standard input and log in with it for this
+    /// run only (no token is stored); `login` always reads it.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// This installation's device id (default: a random id stored once in the user's config
+    /// directory, with the command's name appended so that `listen` and a `call` can run side
+    /// by side).
+    #[arg(long, global = true, env = "RINGER_DEVICE_ID", value_name = "ID")]
+    pub device_id: Option<String>,
+    /// Also trust the CA certificates in this PEM file for wss:// (a self-signed server).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in with the password read from standard input and store the session token in the
+    /// OS keyring.
+    Login,
+    /// Revoke the stored session token on the server and delete it from the keyring.
+    Logout,
+    /// Call a user: send an invitation and follow it until it ends.
+    Call(CallArgs),
+    /// Wait for incoming invitations, print them and, when told, answer them.
+    Listen(ListenArgs),
+    /// Print the presence of users, one line per uid.
+    Presence(PresenceArgs),
+    /// Set your status (and call waiting).
+    Status(StatusArgs),
+    /// Print your call history, newest first.
+    History(HistoryArgs),
+    /// Print every user of the server with their presence.
+    Directory,
+}
+
+impl Command {
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Login => "login",
+            Command::Logout => "logout",
+            Command::Call(_) => "call",
+            Command::Listen(_) => "listen",
+            Command::Presence(_) => "presence",
+            Command::Status(_) => "status",
+            Command::History(_) => "history",
+            Command::Directory => "directory",
+        }
+    }
+}
+
+/// `ringer call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// Who to call.
+    pub callee: String,
+    /// Free-form content shown to the callee (at most 8 KiB).
+    #[arg(long)]
+    pub content: Option<String>,
+    /// The channel the call will be carried on (at most 64 bytes).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Cancel the invitation if it was not answered after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub cancel_after: Option<f64>,
+    /// Hang up this many seconds after the call was accepted.
+    #[arg(long, value_name = "SECS")]
+    pub hangup_after: Option<f64>,
+}
+
+/// `ringer listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Accept every incoming invitation, then stay in the call until it ends.
+    #[arg(long, conflicts_with = "refuse")]
+    pub accept: bool,
+    /// Refuse every incoming invitation.
+    #[arg(long)]
+    pub refuse: bool,
+    /// The reason given with --refuse.
+    #[arg(long, value_enum, requires = "refuse", default_value_t = RefuseChoice::Declined)]
+    pub reason: RefuseChoice,
+    /// The response sent with --accept or --refuse.
+    #[arg(long)]
+    pub response: Option<String>,
+    /// Exit after the first incoming invitation (and its call) has ended.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// Reasons a user may give when refusing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RefuseChoice {
+    /// Not now.
+    Declined,
+    /// In another call.
+    Busy,
+}
+
+/// `ringer presence`.
+#[derive(Debug, Args)]
+pub struct PresenceArgs {
+    /// Whose presence (at most 256).
+    #[arg(required = true, num_args = 1..)]
+    pub uids: Vec<String>,
+}
+
+/// `ringer status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Your new status.
+    #[arg(value_enum)]
+    pub status: StatusChoice,
+    /// Whether invitations ring while you are in a call (instead of being refused as busy).
+    #[arg(long, value_enum)]
+    pub call_waiting: Option<OnOff>,
+}
+
+/// Statuses a user may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusChoice {
+    /// Invitations ring.
+    Available,
+    /// Do not disturb: invitations are refused without ringing.
+    Dnd,
+}
+
+/// A switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+/// `ringer history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// At most this many records (the server's default is 100, its maximum 500).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,198 @@
+//! `call`: send one invitation and follow it to its end.
+
+use std::time::Duration;
+
+use ringer_client::{Client, ConnectionState, Event, EventStream, Invite};
+use ringer_proto::{ChannelId, Content, InvitationId, Uid};
+use tokio::time::Instant;
+
+use super::{Outcome, aborted, print_waiting, seconds, sleep_until};
+use crate::cli::{CallArgs, GlobalArgs};
+use crate::error::CliError;
+use crate::output::{Line, Printer, human_line};
+use crate::session::sign_in;
+
+/// How long a call waits for a lost connection to come back before giving up.
+const RECONNECT_PATIENCE: Duration = Duration::from_secs(60);
+
+/// What one event means for the call being followed.
+enum Step {
+    Continue,
+    Accepted,
+    Ended(Outcome),
+    Aborted(ringer_client::ConnectionChangeReason),
+    Down,
+    Up,
+}
+
+/// Sends the invitation and prints every event until the invitation (or its call) has ended.
+pub async fn call(
+    global: &GlobalArgs,
+    args: CallArgs,
+    printer: &mut Printer,
+) -> Result<Outcome, CliError> {
+    let callee = Uid::new(args.callee).map_err(|e| CliError::Usage(format!("callee: {e}")))?;
+    let content = args
+        .content
+        .map(Content::new)
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--content: {e}")))?;
+    let channel_id = args
+        .channel
+        .map(ChannelId::new)
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--channel: {e}")))?;
+    let cancel_after = seconds("--cancel-after", args.cancel_after)?;
+    let hangup_after = seconds("--hangup-after", args.hangup_after)?;
+    let id = InvitationId::new(uuid::Uuid::new_v4().to_string())
+        .map_err(|e| CliError::Usage(format!("invitation id: {e}")))?;
+
+    let mut connected = sign_in(global, "call").await?;
+    print_waiting(&mut connected.events, printer)?;
+    printer.remember_peer(id.clone(), callee.clone());
+    let invite = Invite {
+        id: id.clone(),
+        callee: callee.clone(),
+        content: content.clone(),
+        channel_id: channel_id.clone(),
+    };
+    let result = match connected.client.send(invite).await {
+        Ok(()) => {
+            printer.print(&Line::InvitationSent {
+                id: &id,
+                peer: &callee,
+                content: content.as_ref(),
+                channel_id: channel_id.as_ref(),
+            })?;
+            follow(
+                &connected.client,
+                &mut connected.events,
+                printer,
+                &id,
+                cancel_after,
+                hangup_after,
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    };
+    connected.client.shutdown().await;
+    result
+}
+
+async fn follow(
+    client: &Client,
+    events: &mut EventStream,
+    printer: &mut Printer,
+    id: &InvitationId,
+    cancel_after: Option<Duration>,
+    hangup_after: Option<Duration>,
+) -> Result<Outcome, CliError> {
+    let mut accepted = false;
+    let mut cancel_at = cancel_after.map(|after| Instant::now() + after);
+    let mut hangup_at = None;
+    let mut give_up_at = None;
+    let mut interrupted = false;
+    loop {
+        tokio::select! {
+            event = events.next() => {
+                let Some(event) = event else {
+                    return Err(CliError::Unreachable("the connection to the server ended".to_owned()));
+                };
+                printer.event(&event)?;
+                match step(&event, id) {
+                    Step::Continue => {}
+                    Step::Accepted => {
+                        accepted = true;
+                        cancel_at = None;
+                        hangup_at = hangup_after.map(|after| Instant::now() + after);
+                    }
+                    Step::Ended(outcome) => {
+                        if outcome == Outcome::NotAccepted {
+                            let line = Line::Event { event: &event, peer: printer.peer(id) };
+                            eprintln!("ringer: call not accepted: {}", human_line(&line));
+                        }
+                        return Ok(outcome);
+                    }
+                    Step::Aborted(reason) => return Err(aborted(reason)),
+                    Step::Down => {
+                        give_up_at.get_or_insert(Instant::now() + RECONNECT_PATIENCE);
+                    }
+                    Step::Up => give_up_at = None,
+                }
+            }
+            signal = tokio::signal::ctrl_c() => {
+                if signal.is_err() || interrupted {
+                    // A second Ctrl-C: stop waiting for the server's answer.
+                    return Ok(if accepted { Outcome::Success } else { Outcome::NotAccepted });
+                }
+                interrupted = true;
+                end(client, id, accepted).await;
+            }
+            () = sleep_until(cancel_at) => {
+                cancel_at = None;
+                end(client, id, accepted).await;
+            }
+            () = sleep_until(hangup_at) => {
+                hangup_at = None;
+                end(client, id, accepted).await;
+            }
+            () = sleep_until(give_up_at) => {
+                return Err(CliError::Unreachable(format!(
+                    "server unreachable: the connection was lost and not restored within {} s",
+                    RECONNECT_PATIENCE.as_secs()
+                )));
+            }
+        }
+    }
+}
+
+/// Cancels a ringing invitation or hangs up the call. A refusal (it has just ended, or was
+/// just accepted) is only reported: the event that says what happened follows.
+async fn end(client: &Client, id: &InvitationId, accepted: bool) {
+    let result = if accepted {
+        client.hang_up(id.clone()).await
+    } else {
+        client.cancel(id.clone()).await
+    };
+    if let Err(error) = result {
+        tracing::info!(%error, "could not end the invitation");
+    }
+}
+
+fn step(event: &Event, id: &InvitationId) -> Step {
+    let ours = |other: &InvitationId| other == id;
+    match event {
+        Event::LocalInvitationAccepted { id, .. } if ours(id) => Step::Accepted,
+        Event::LocalInvitationRefused { id, .. }
+        | Event::LocalInvitationCanceled { id }
+        | Event::LocalInvitationFailure { id, .. }
+            if ours(id) =>
+        {
+            Step::Ended(Outcome::NotAccepted)
+        }
+        Event::CallEnded { id, .. } if ours(id) => Step::Ended(Outcome::Success),
+        Event::ConnectionStateChanged { state, reason } => match state {
+            ConnectionState::Aborted => Step::Aborted(*reason),
+            ConnectionState::Reconnecting | ConnectionState::Disconnected => Step::Down,
+            ConnectionState::Connected => Step::Up,
+            ConnectionState::Connecting => Step::Continue,
+        },
+        Event::LocalInvitationReceivedByPeer { .. }
+        | Event::LocalInvitationAccepted { .. }
+        | Event::LocalInvitationRefused { .. }
+        | Event::LocalInvitationCanceled { .. }
+        | Event::LocalInvitationFailure { .. }
+        | Event::CallEnded { .. }
+        | Event::RemoteInvitationReceived { .. }
+        | Event::RemoteInvitationAccepted { .. }
+        | Event::RemoteInvitationRefused { .. }
+        | Event::RemoteInvitationCanceled { .. }
+        | Event::RemoteInvitationFailure { .. }
+        | Event::LoggedIn { .. }
+        | Event::PresenceChanged { .. }
+        | Event::StatusChanged { .. }
+        | Event::Reply { .. }
+        | Event::RequestFailed { .. } => Step::Continue,
+    }
+}

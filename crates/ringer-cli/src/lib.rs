@@ -1,0 +1,74 @@
+//! `ringer`, a headless Ringer client for people, bots and scripts.
+//!
+//! The binary is a thin `main` around [`run`]: it parses the command line ([`cli::Cli`]), signs
+//! in with a stored token or a password from standard input ([`session`]), runs one command on a
+//! [`ringer_client::Client`], and prints what happens as text or JSON lines ([`output`]). The
+//! exit status tells how it ended ([`error`]).
+//!
+//! # Layout
+//!
+//! - `cli.rs`: the clap definitions.
+//! - `commands/`: one module per command group (`account`, `call`, `listen`, `queries`).
+//! - `session.rs`: choosing credentials and waiting to be signed in.
+//! - `token_store.rs`: the session token in the OS keyring.
+//! - `device.rs`: the installation's stable device id.
+//! - `output.rs`: the line formats.
+//! - `error.rs`: the error type and exit statuses.
+
+pub mod cli;
+mod commands;
+pub mod device;
+pub mod error;
+pub mod output;
+pub mod session;
+pub mod token_store;
+
+use commands::Outcome;
+use error::{CliError, EXIT_NOT_ACCEPTED, EXIT_OK, EXIT_OTHER};
+use output::{Line, Printer};
+
+/// Runs a parsed command line to its end and returns the process exit status.
+pub fn run(cli: cli::Cli) -> u8 {
+    init_logging();
+    let mut printer = Printer::stdout(cli.global.json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("ringer: cannot start the async runtime: {error}");
+            return EXIT_OTHER;
+        }
+    };
+    let result = runtime.block_on(commands::run(&cli.global, cli.command, &mut printer));
+    match result {
+        Ok(Outcome::Success) => EXIT_OK,
+        Ok(Outcome::NotAccepted) => EXIT_NOT_ACCEPTED,
+        Err(error) => report(&error, &mut printer),
+    }
+}
+
+/// Prints an error to standard error (and as a JSON line with `--json`); returns its status.
+fn report(error: &CliError, printer: &mut Printer) -> u8 {
+    eprintln!("ringer: {error}");
+    if printer.is_json() {
+        let message = error.to_string();
+        let _ = printer.print(&Line::Error {
+            kind: error.kind(),
+            message: &message,
+        });
+    }
+    error.exit_code()
+}
+
+/// Diagnostics to standard error, only when `RUST_LOG` asks for them.
+fn init_logging() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}

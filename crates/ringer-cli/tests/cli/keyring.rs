@@ -1,0 +1,96 @@
+//! Login and logout with the real OS keyring (the Secret Service on Linux). Skipped, with a
+//! notice, only when no Secret Service answers on the session bus.
+
+use crate::util::{PASSWORD, Server, events, find, password_line, ringer, run};
+
+/// Whether a keyring is usable from this process (and so from the `ringer` it starts).
+fn keyring_available() -> bool {
+    let probe = keyring::Entry::new("ringer-test-probe", "probe").and_then(|entry| {
+        match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(error) => Err(error),
+        }
+    });
+    match probe {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!(
+                "NOTICE: skipping the keyring test: no usable Secret Service on the session bus ({error})"
+            );
+            false
+        }
+    }
+}
+
+#[test]
+fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
+    if !keyring_available() {
+        return;
+    }
+    let server = Server::start(&["alice", "bob"], &[]);
+    let home = tempfile::tempdir().expect("config dir");
+    let account = format!("alice@{}", server.url);
+    let entry = keyring::Entry::new("ringer", &account).expect("a keyring entry");
+
+    let output = run(
+        ringer(home.path(), &server.url, "alice", &["login"]),
+        &password_line(),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(find(&events(&output), "logged_in")["uid"], "alice");
+    let token = entry.get_password().expect("the token is in the keyring");
+    assert_ne!(token, PASSWORD, "the password is never stored");
+
+    // Later runs sign in with the stored token: no password on stdin.
+    let output = run(
+        ringer(home.path(), &server.url, "alice", &["presence", "bob"]),
+        "",
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(find(&events(&output), "presence")["uid"], "bob");
+
+    let output = run(ringer(home.path(), &server.url, "alice", &["logout"]), "");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    find(&events(&output), "logged_out");
+    assert!(
+        matches!(entry.get_password(), Err(keyring::Error::NoEntry)),
+        "the token was deleted"
+    );
+
+    let output = run(
+        ringer(home.path(), &server.url, "alice", &["presence", "bob"]),
+        "",
+    );
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not logged in: run `ringer login` first"),
+        "{stderr}"
+    );
+
+    // The server revoked it too: put it back and it is refused.
+    entry.set_password(&token).expect("restore the old token");
+    let output = run(
+        ringer(home.path(), &server.url, "alice", &["presence", "bob"]),
+        "",
+    );
+    let _ = entry.delete_credential();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("token revoked"), "{stderr}");
+}

@@ -1,0 +1,8 @@
+//! Tests of the `ringer` CLI: argument parsing and output formats in-process, and end to end
+//! with `ringer` processes against a `ringer-server` process.
+
+mod args;
+mod e2e;
+mod keyring;
+mod output;
+mod util;
