@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Exit statuses, documented in `--help` and CLI.md.
+/// Exit statuses, documented in `--help` and docs/cli.md.
 pub const AFTER_HELP: &str = "\
 Exit status:
   0  success: the command did its job; for `call`, the call was accepted;

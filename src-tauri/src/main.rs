@@ -1,0 +1,3 @@
+fn main() {
+    ringer_app::run()
+}

@@ -1,0 +1,7 @@
+//! The app's tests: the controller against a recorder and a real server on 127.0.0.1:0, and
+//! the commands through Tauri's mock runtime.
+
+mod commands;
+mod controller;
+mod recorder;
+mod server;
