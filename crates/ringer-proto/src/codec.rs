@@ -169,16 +169,18 @@ mod tests {
     #[test]
     fn oversized_content_is_too_large() {
         let content = "x".repeat(8 * 1024 + 1);
-        let text = format!(
-            r#"{{"type":"invite","req":1,"id":"a","callee":"bob","content":"{content}"}}"#
-        );
+        let text =
+            format!(r#"{{"type":"invite","req":1,"id":"a","callee":"bob","content":"{content}"}}"#);
         let err = decode_client(&text).err();
         assert_eq!(err.map(|e| e.code), Some(ErrorCode::TooLarge));
     }
 
     #[test]
     fn oversized_frame_is_too_large() {
-        let text = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(MAX_FRAME_BYTES));
+        let text = format!(
+            r#"{{"type":"ping","pad":"{}"}}"#,
+            "x".repeat(MAX_FRAME_BYTES)
+        );
         let err = decode_client(&text).err();
         assert_eq!(err.map(|e| e.code), Some(ErrorCode::TooLarge));
     }
@@ -187,7 +189,11 @@ mod tests {
     fn not_json_is_invalid_argument() {
         for text in ["", "nonsense", "[1,2]", "{\"type\":5}", "null"] {
             let err = decode_client(text).err();
-            assert_eq!(err.map(|e| e.code), Some(ErrorCode::InvalidArgument), "{text}");
+            assert_eq!(
+                err.map(|e| e.code),
+                Some(ErrorCode::InvalidArgument),
+                "{text}"
+            );
         }
     }
 

@@ -247,7 +247,10 @@ impl std::fmt::Debug for ClientFrame {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ClientFrame::Login {
-                req, uid, device_id, ..
+                req,
+                uid,
+                device_id,
+                ..
             } => f
                 .debug_struct("Login")
                 .field("req", req)
@@ -255,7 +258,10 @@ impl std::fmt::Debug for ClientFrame {
                 .field("device_id", device_id)
                 .finish_non_exhaustive(),
             ClientFrame::Authenticate {
-                req, uid, device_id, ..
+                req,
+                uid,
+                device_id,
+                ..
             } => f
                 .debug_struct("Authenticate")
                 .field("req", req)

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error_code::ErrorCode;
-use crate::fields::{ChannelId, Content, DeviceId, DisplayName, InvitationId, Response, Token, Uid};
+use crate::fields::{
+    ChannelId, Content, DeviceId, DisplayName, InvitationId, Response, Token, Uid,
+};
 use crate::frame::client::ReqId;
 use crate::vocab::{
     CallEndReason, CancelReason, Direction, FailureReason, Outcome, Presence, RefuseReason, Role,
