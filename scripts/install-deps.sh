@@ -7,6 +7,9 @@ set -euo pipefail
 packages=(
   build-essential pkg-config ca-certificates curl
   libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools
+  # the desktop app (Tauri 2 on WebKitGTK)
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  libssl-dev
 )
 
 missing=()
