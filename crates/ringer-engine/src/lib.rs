@@ -88,9 +88,12 @@
 //! - a known invitation moves to the snapshot's state, emitting what it missed in protocol order
 //!   (e.g. `received_by_peer`, `accepted`, `call_ended`). A caller whose snapshot entry says
 //!   `accepting` sends `confirm` (again). A ringing callee invitation is acknowledged again.
-//! - unknown entries: a callee invitation still ringing is new (event and acknowledgement); other
-//!   live entries are adopted silently so later frames apply (a caller's `accepting` is not
-//!   confirmed: this engine's user never saw it); ended ones are ignored.
+//! - unknown entries: a callee invitation still ringing is new (event and acknowledgement); a
+//!   callee entry this device was made the acceptor of (`accepting`, `in_call`: glare while its
+//!   link was down, or a restarted client) is announced as `remote_invitation_received` (and
+//!   `remote_invitation_accepted` for a live call), so the user is never in a call unannounced;
+//!   live caller entries are adopted silently so later frames apply (a caller's `accepting` is
+//!   not confirmed: this engine's user never saw it); ended ones are ignored.
 //! - a live invitation or call the snapshot lacks: if the `server_id` changed, the server
 //!   restarted: failure(`server_restart`) / `call_ended(server_restart)`. Otherwise a caller's
 //!   invitation whose `invite` was never acknowledged is sent again with the same id (the server

@@ -241,12 +241,27 @@ impl Engine {
                 self.acknowledge(&id, now);
                 return;
             }
+            // This device was made the acceptor without hearing of the invitation (glare while
+            // its link was down, or a restarted client): announce it, as the live path does, so
+            // the user is never in a call they were not told about.
             InvitationState::Accepting { .. } => {
-                let mut inv = remote::adopt(info, RemoteInvitationState::AcceptSentToLocal);
+                let mut inv = remote::receive(info, &mut self.events);
+                inv.state = RemoteInvitationState::AcceptSentToLocal;
                 inv.accept = Pending::Acked;
                 inv
             }
-            InvitationState::InCall { .. } => remote::adopt(info, RemoteInvitationState::Accepted),
+            InvitationState::InCall { .. } => {
+                let mut inv = remote::receive(info, &mut self.events);
+                if let Err(err) = remote::transition(
+                    &mut inv,
+                    RemoteInvitationState::Accepted,
+                    now,
+                    &mut self.events,
+                ) {
+                    tracing::warn!(%err, "adopting a live call");
+                }
+                inv
+            }
             InvitationState::Pending
             | InvitationState::Refused { .. }
             | InvitationState::Canceled { .. }

@@ -472,10 +472,11 @@ fn unknown_snapshot_entries() {
         vec![
             // Ringing for us: new to the user.
             callee("r1", S::Ringing),
-            // Live and ours: adopted silently.
+            // Live and ours: a caller's are adopted silently; a callee's call is announced.
             caller("c1", S::Ringing),
             caller("c2", S::Accepting { response: None }),
             callee("r2", S::InCall { response: None }),
+            callee("r4", S::Accepting { response: None }),
             // Ended: ignored.
             caller(
                 "c3",
@@ -493,13 +494,26 @@ fn unknown_snapshot_entries() {
     );
     assert_eq!(
         invitation_events(h.events()),
-        vec![Event::RemoteInvitationReceived {
-            invitation: incoming("r1")
-        }]
+        vec![
+            Event::RemoteInvitationReceived {
+                invitation: incoming("r1")
+            },
+            Event::RemoteInvitationReceived {
+                invitation: incoming("r2")
+            },
+            Event::RemoteInvitationAccepted { id: iid("r2") },
+            Event::RemoteInvitationReceived {
+                invitation: incoming("r4")
+            },
+        ]
     );
     assert_eq!(
         id_frames(h.frames()),
         vec![ClientFrame::Received { id: iid("r1") }]
+    );
+    assert_eq!(
+        h.engine.remote_invitation(&iid("r4")),
+        Some(R::AcceptSentToLocal)
     );
     assert_eq!(
         h.engine.local_invitation(&iid("c1")),
