@@ -1,5 +1,9 @@
 //! Engine transitions: one caller flow and one callee flow through the sans-IO client core,
 //! with every output drained, as the client driver does per frame.
+//!
+//! Virtual time advances 1 s per input, so the engine keeps about 60 ended invitations (its
+//! retention is 5 minutes), as a busy desktop client would; `*_no_pruning` keeps every one
+//! (10 µs per input), which shows the cost of the per-input scan over ended invitations.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -20,10 +24,11 @@ struct Bench {
     now: Instant,
     next: u64,
     last_req: Option<u64>,
+    step: Duration,
 }
 
 impl Bench {
-    fn connected() -> Bench {
+    fn connected(step: Duration) -> Bench {
         let config = EngineConfig::new(uid("alice"), DeviceId::new("laptop").expect("valid"));
         let password = Password::new("secret").expect("valid password");
         let mut bench = Bench {
@@ -31,6 +36,7 @@ impl Bench {
             now: Instant::now(),
             next: 0,
             last_req: None,
+            step,
         };
         bench.engine.handle_connecting(bench.now);
         bench.engine.handle_connected(bench.now);
@@ -68,7 +74,7 @@ impl Bench {
     }
 
     fn frame(&mut self, frame: ServerFrame) {
-        self.now += Duration::from_micros(10);
+        self.now += self.step;
         self.engine.handle_frame(frame, self.now);
         self.drain();
     }
@@ -132,10 +138,15 @@ impl Bench {
 
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
-    let mut bench = Bench::connected();
+    let second = Duration::from_secs(1);
+    let mut bench = Bench::connected(second);
     group.bench_function("caller_accepted_call", |b| b.iter(|| bench.caller_flow()));
-    let mut bench = Bench::connected();
+    let mut bench = Bench::connected(second);
     group.bench_function("callee_accepted_call", |b| b.iter(|| bench.callee_flow()));
+    let mut bench = Bench::connected(Duration::from_micros(10));
+    group.bench_function("caller_accepted_call_no_pruning", |b| {
+        b.iter(|| bench.caller_flow())
+    });
     group.finish();
 }
 
