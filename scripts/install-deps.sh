@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Ringer needs on Debian or Ubuntu: the Rust toolchain if
 # missing, and the system packages its tests use (a D-Bus session bus and gnome-keyring for the
-# real Secret Service the CLI stores tokens in). Safe to run again.
+# real Secret Service the CLI and the app store tokens in; Xvfb, WebKitWebDriver and tauri-driver
+# for the desktop app's end-to-end test). Safe to run again.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,9 @@ packages=(
   # the desktop app (Tauri 2 on WebKitGTK)
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libssl-dev
+  # the desktop app's end-to-end test (tests/e2e/run.sh): a virtual display, WebKitWebDriver, and
+  # python3-dbus/python3-gi for the test's own notification server
+  xvfb xauth webkit2gtk-driver python3-dbus python3-gi
 )
 
 missing=()
@@ -33,4 +37,12 @@ fi
 
 if ! command -v cargo >/dev/null 2>&1; then
   [ -x "$HOME/.cargo/bin/cargo" ] || curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+fi
+
+# tauri-driver drives the app for tests/e2e/run.sh; pinned, since the newest release is a 3.0
+# alpha.
+export PATH="$HOME/.cargo/bin:$PATH"
+installed=$(cargo install --list)
+if ! grep -q '^tauri-driver v2\.1\.0:' <<<"$installed"; then
+  cargo install tauri-driver --version 2.1.0 --locked
 fi

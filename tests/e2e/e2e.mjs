@@ -1,0 +1,556 @@
+// The end-to-end test of the desktop app: the real ringer-app (driven through tauri-driver and
+// WebKitWebDriver) against a real ringer-server, the other party played by the `ringer` CLI, the
+// notifications recorded by tests/e2e/notifyd.py. Started by tests/e2e/run.sh, which provides
+// the environment below; prints one line per scenario and `N passed, N failed` at the end.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { ELEMENT_KEY, Session } from './webdriver.mjs';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (run tests/e2e/run.sh)`);
+  return value;
+};
+
+const DRIVER = env('RINGER_E2E_DRIVER');
+const APP = env('RINGER_E2E_APP');
+const CLI = env('RINGER_E2E_CLI');
+const SERVER = env('RINGER_E2E_SERVER_URL');
+const NOTIFY_LOG = env('RINGER_E2E_NOTIFY_LOG');
+const ARTIFACTS = env('RINGER_E2E_ARTIFACTS');
+const SUMMARY = env('RINGER_E2E_SUMMARY');
+const ME = { uid: 'ada', name: 'Ada App', password: env('RINGER_E2E_ADA_PASSWORD') };
+const PEER = { uid: 'bob', name: 'Bob Cli', password: env('RINGER_E2E_BOB_PASSWORD') };
+
+const LOGS = join(ARTIFACTS, 'logs');
+mkdirSync(LOGS, { recursive: true });
+
+// ---------------------------------------------------------------------------------------------
+// Small tools
+
+/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
+async function waitFor(what, probe, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    }
+    await sleep(150);
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** An XPath string literal for any text. */
+function xq(text) {
+  if (!text.includes("'")) return `'${text}'`;
+  return `concat('${text.split("'").join(`', "'", '`)}')`;
+}
+
+/** A button by its accessible name: its aria-label, else its text. */
+const button = (name) =>
+  `//button[@aria-label=${xq(name)} or (not(@aria-label) and normalize-space(.)=${xq(name)})]`;
+/** An input by the text of the label that wraps it. */
+const field = (label) => `//label[.//span[normalize-space(.)=${xq(label)}]]//input`;
+const heading = (text) => `//*[self::h1 or self::h2][normalize-space(.)=${xq(text)}]`;
+
+/** The notification server's records so far. */
+function notices() {
+  if (!existsSync(NOTIFY_LOG)) return [];
+  return readFileSync(NOTIFY_LOG, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/** Presses `action` on notification `id` through the notification server's test interface. */
+function pressAction(id, action) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--reply-timeout=5000',
+        '--dest=org.freedesktop.Notifications',
+        '/org/freedesktop/Notifications',
+        'org.ringer.E2E.InvokeAction',
+        `uint32:${id}`,
+        `string:${action}`,
+      ],
+      { timeout: 10_000 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else if (!/boolean true/.test(stdout)) reject(new Error(`notification ${id} has no open action ${action}`));
+        else resolve();
+      },
+    );
+  });
+}
+
+function run(command, args, timeoutMs = 10_000) {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: timeoutMs }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let cliCount = 0;
+const clis = new Set();
+
+/** A `ringer` CLI run as the peer, with `--json`; its events are parsed as they arrive. */
+function cli(args, { timeoutMs = 60_000 } = {}) {
+  cliCount += 1;
+  const name = `cli-${cliCount}-${args[0]}`;
+  const full = ['--server', SERVER, '--user', PEER.uid, '--password-stdin', '--json', '--device-id', `e2e-${name}`, ...args];
+  const log = createWriteStream(join(LOGS, `${name}.log`));
+  log.write(`$ ringer ${full.join(' ')}\n`);
+  const child = spawn(CLI, full, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const run = { name, child, events: [], stderr: '', code: null };
+  clis.add(run);
+  let buffered = '';
+  child.stdout.on('data', (chunk) => {
+    log.write(chunk);
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      try {
+        run.events.push(JSON.parse(line));
+      } catch {
+        // not an event line
+      }
+    }
+  });
+  child.stderr.on('data', (chunk) => {
+    log.write(chunk);
+    run.stderr += chunk;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  run.exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      clis.delete(run);
+      run.code = code ?? `signal ${signal}`;
+      log.end(`\n[exit ${run.code}]\n`);
+      resolve(run.code);
+    });
+  });
+  child.stdin.end(`${PEER.password}\n`);
+  run.event = (name, timeout = 15_000) =>
+    waitFor(`the CLI's ${name} event (${run.name})`, () => run.events.find((e) => e.event === name), timeout);
+  run.exit = (timeout = 20_000) =>
+    Promise.race([
+      run.exited,
+      sleep(timeout).then(() => {
+        throw new Error(`${run.name} did not exit within ${timeout} ms; events: ${run.events.map((e) => e.event).join(', ')}`);
+      }),
+    ]);
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app under test
+
+/** The driven app: one WebDriver session, and the handle of its main window. */
+class App {
+  static async start() {
+    const session = await Session.start(DRIVER, APP);
+    const app = new App(session);
+    app.main = await waitFor('the main window', async () => {
+      for (const handle of await session.handles()) {
+        await session.switchTo(handle);
+        if (!(await session.url()).includes('view=incoming')) return handle;
+      }
+      return null;
+    });
+    return app;
+  }
+
+  constructor(session) {
+    this.s = session;
+    this.main = null;
+  }
+
+  async toMain() {
+    await this.s.switchTo(this.main);
+  }
+
+  /** The first element matching `xpath` in the current window, once there is one. */
+  async find(xpath, what = xpath, timeoutMs) {
+    return waitFor(what, async () => (await this.s.findAll(xpath))[0], timeoutMs);
+  }
+
+  async present(xpath) {
+    return (await this.s.findAll(xpath)).length > 0;
+  }
+
+  async click(xpath, what) {
+    const element = await this.find(xpath, what);
+    await this.s.click(element);
+  }
+
+  /** Clicks a button that closes its own window: the window may be gone before the reply. */
+  async clickClosing(xpath, what) {
+    const element = await this.find(xpath, what);
+    try {
+      await this.s.click(element);
+    } catch (e) {
+      if (!/no such window/.test(e.message)) throw e;
+    }
+  }
+
+  async text() {
+    return this.s.pageText();
+  }
+
+  async waitText(text, timeoutMs) {
+    return waitFor(`"${text}" on screen`, async () => (await this.text()).includes(text), timeoutMs);
+  }
+
+  async snap(name) {
+    // WebDriver screenshots show the last painted frame: let the page paint what it shows now.
+    await this.s.execute('return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));');
+    writeFileSync(join(ARTIFACTS, `${name}.png`), await this.s.screenshot());
+  }
+
+  /** The incoming-call popup windows' handles; leaves the main window current. */
+  async popups() {
+    const found = [];
+    for (const handle of await this.s.handles()) {
+      if (handle === this.main) continue;
+      try {
+        await this.s.switchTo(handle);
+        if ((await this.s.url()).includes('view=incoming')) found.push(handle);
+      } catch {
+        // a window that closed meanwhile
+      }
+    }
+    await this.toMain();
+    return found;
+  }
+
+  async waitPopup() {
+    const handle = await waitFor('the incoming-call popup window', async () => (await this.popups())[0], 15_000);
+    await this.s.switchTo(handle);
+    return handle;
+  }
+
+  async waitPopupGone(handle) {
+    await waitFor('the popup window to close', async () => !(await this.s.handles()).includes(handle), 15_000);
+    await this.toMain();
+  }
+
+  /** Back to a quiet main window: Team tab, no live call (after a failed scenario), no call cards. */
+  async reset() {
+    await this.toMain();
+    for (const hangUp of await this.s.findAll(`//*[contains(@class,'call-card')]${button('Hang up')}`)) {
+      await this.s.click(hangUp).catch(() => {});
+    }
+    await waitFor('no live call', async () => !(await this.present(`//*[contains(@class,'call-card') and @data-state='active']`)));
+    for (const close of await this.s.findAll(`//*[contains(@class,'call-card')]${button('Close')}`)) {
+      await this.s.click(close).catch(() => {});
+    }
+    await this.click(`//button[@role='tab' and starts-with(normalize-space(.), 'Team')]`, 'the Team tab');
+  }
+
+  async quit() {
+    await this.s.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+let app;
+const contactRow = (name) => `//ul[@aria-label='Team']/li[.//*[normalize-space(.)=${xq(name)}]]`;
+const callCard = (state) => `//*[contains(@class,'call-card') and @data-state=${xq(state)}]`;
+
+/** Notification-server records made since `since` (an index into the log). */
+const newNotices = (since) => notices().slice(since);
+
+async function signIn() {
+  app = await App.start();
+  await app.find(heading('Sign in to Ringer'), 'the sign-in form', 30_000);
+  check(notices().length === 0, 'a notification appeared before anything happened');
+  await app.s.type(await app.find(field('Server')), SERVER);
+  await app.s.type(await app.find(field('User name')), ME.uid);
+  await app.s.type(await app.find(field('Password')), ME.password);
+  await app.snap('01-sign-in');
+  await app.click(button('Sign in'));
+  const row = await app.find(contactRow(PEER.name), `${PEER.name} in the team list`, 20_000);
+  check((await app.s.text(row)).includes('Offline'), `${PEER.name} should be offline: ${await app.s.text(row)}`);
+  // Own name in the header, not in the list.
+  await app.waitText(ME.name);
+  check(!(await app.present(contactRow(ME.name))), 'the team list shows the signed-in user');
+  await app.snap('02-team');
+}
+
+async function callAcceptedThenHangUp() {
+  await app.reset();
+  const before = notices().length;
+
+  // A listener that lets it ring: the app shows "Ringing…", then cancels it.
+  const ringer = cli(['listen', '--once']);
+  await ringer.event('logged_in');
+  const row = contactRow(PEER.name);
+  await waitFor(`${PEER.name} online`, async () => (await app.s.text(await app.find(row))).includes('Available'));
+  await app.click(`${row}${button(`Call ${PEER.name}`)}`);
+  await app.find(callCard('ringing'), 'the outgoing call ringing');
+  await app.waitText(`Ringing ${PEER.name}…`);
+  await ringer.event('remote_invitation_received');
+  await app.snap('03-outgoing-ringing');
+  await app.click(`${callCard('ringing')}${button('Cancel')}`);
+  await app.find(callCard('canceled'), 'the canceled call card');
+  await app.waitText('Call canceled');
+  check((await ringer.exit()) === 1, `listen --once after a cancel should exit 1, got ${ringer.code}`);
+  check(ringer.events.some((e) => e.event === 'remote_invitation_canceled'), 'the CLI did not see the cancel');
+  await app.click(`${callCard('canceled')}${button('Close')}`);
+
+  // A listener that accepts: in call, then hang up from the app.
+  const listener = cli(['listen', '--accept', '--once']);
+  await listener.event('logged_in');
+  await app.click(`${row}${button(`Call ${PEER.name}`)}`);
+  await app.find(callCard('active'), 'the in-call view', 15_000);
+  await app.waitText(`In call with ${PEER.name}`);
+  await listener.event('remote_invitation_accepted');
+  const timer = await app.find(`${callCard('active')}//*[@role='timer']`, 'the call timer');
+  check(/^\d+:\d\d$/.test((await app.s.text(timer)).trim()), `odd timer text: ${await app.s.text(timer)}`);
+  await app.snap('04-in-call');
+  await app.click(`${callCard('active')}${button('Hang up')}`);
+  await app.find(callCard('ended'), 'the ended call card');
+  await app.waitText(`Call with ${PEER.name} ended`);
+  await app.waitText('You hung up');
+  check((await listener.exit()) === 0, `listen --accept --once should exit 0, got ${listener.code}`);
+  const ended = listener.events.find((e) => e.event === 'call_ended');
+  check(ended, 'the CLI saw no call_ended');
+  check(ended.reason === 'hangup' && ended.by === ME.uid, `call_ended: ${JSON.stringify(ended)}`);
+  await app.snap('05-call-ended');
+  check(newNotices(before).length === 0, `outgoing calls raised notifications: ${JSON.stringify(newNotices(before))}`);
+}
+
+async function callRefusedBusy() {
+  await app.reset();
+  const listener = cli(['listen', '--refuse', '--reason', 'busy', '--once']);
+  await listener.event('logged_in');
+  const row = contactRow(PEER.name);
+  await waitFor(`${PEER.name} online`, async () => (await app.s.text(await app.find(row))).includes('Available'));
+  await app.click(`${row}${button(`Call ${PEER.name}`)}`);
+  const card = await app.find(callCard('refused'), 'the refused call card');
+  const text = await app.s.text(card);
+  check(text.includes(`${PEER.name} is busy`), `refused card says: ${text}`);
+  check(text.includes('The call was refused.'), `refused card says: ${text}`);
+  check(await app.present(`${callCard('refused')}${button('Call again')}`), 'no Call again button');
+  await app.snap('06-refused-busy');
+  check((await listener.exit()) === 0, `listen --refuse --once should exit 0, got ${listener.code}`);
+  await app.click(`${callCard('refused')}${button('Close')}`);
+}
+
+/** The Notify record of the incoming call from the peer made since `since`. */
+async function incomingNotice(since, content) {
+  const notice = await waitFor('the incoming-call notification', () =>
+    newNotices(since).find((n) => n.method === 'Notify' && n.summary === `Incoming call from ${PEER.name}`),
+  );
+  check(notice.body === (content ?? ''), `notification body: ${JSON.stringify(notice.body)}`);
+  const keys = notice.actions.map(([key]) => key);
+  check(keys.includes('accept') && keys.includes('decline'), `notification actions: ${JSON.stringify(notice.actions)}`);
+  check(
+    notice.actions.some(([key, label]) => key === 'accept' && label === 'Accept'),
+    `Accept label: ${JSON.stringify(notice.actions)}`,
+  );
+  check(notice.hints['sound-name'] === 'phone-incoming-call', `notification hints: ${JSON.stringify(notice.hints)}`);
+  return notice;
+}
+
+async function incomingAcceptedInPopup() {
+  await app.reset();
+  const before = notices().length;
+  const caller = cli(['call', ME.uid, '--content', 'lunch?', '--hangup-after', '3']);
+  const sent = await caller.event('invitation_sent');
+  const notice = await incomingNotice(before, 'lunch?');
+  const popup = await app.waitPopup();
+  check((await app.s.url()).includes(`id=${sent.id}`), `the popup is not for ${sent.id}: ${await app.s.url()}`);
+  await app.find(`//*[@role='alertdialog']`, 'the incoming-call dialog');
+  const text = await app.text();
+  check(text.includes(PEER.name) && text.includes('is calling you') && text.includes('lunch?'), `popup says: ${text}`);
+  await app.snap('07-incoming-popup');
+  await app.clickClosing(`//*[@role='alertdialog']${button('Accept')}`);
+  const accepted = await caller.event('local_invitation_accepted');
+  check(accepted.peer === ME.uid, `accepted by ${accepted.peer}`);
+  await app.waitPopupGone(popup);
+  await waitFor('CloseNotification of the incoming-call notification', () =>
+    newNotices(before).find((n) => n.method === 'CloseNotification' && n.id === notice.id),
+  );
+  await app.find(callCard('active'), 'the in-call view after accepting');
+  await app.waitText(`In call with ${PEER.name}`);
+  // The CLI hangs up after 3 s.
+  check((await caller.exit()) === 0, `call should exit 0, got ${caller.code}`);
+  await app.find(callCard('ended'), 'the ended call card');
+  await app.waitText(`${PEER.name} hung up`);
+  check(
+    !newNotices(before).some((n) => n.method === 'Notify' && n.summary.startsWith('Missed')),
+    'an answered call was notified as missed',
+  );
+}
+
+async function incomingAcceptedFromNotification() {
+  await app.reset();
+  const before = notices().length;
+  const caller = cli(['call', ME.uid, '--hangup-after', '3']);
+  const notice = await incomingNotice(before, null);
+  const popup = await app.waitPopup();
+  await app.toMain();
+  await pressAction(notice.id, 'accept');
+  const accepted = await caller.event('local_invitation_accepted');
+  check(accepted.peer === ME.uid, `accepted by ${accepted.peer}`);
+  await app.waitPopupGone(popup);
+  await app.find(callCard('active'), 'the in-call view after accepting from the notification');
+  await app.waitText(`In call with ${PEER.name}`);
+  check((await caller.exit()) === 0, `call should exit 0, got ${caller.code}`);
+  await app.find(callCard('ended'), 'the ended call card');
+}
+
+async function incomingCanceledIsMissed() {
+  await app.reset();
+  const before = notices().length;
+  const caller = cli(['call', ME.uid, '--content', 'quick question', '--cancel-after', '2']);
+  const notice = await incomingNotice(before, 'quick question');
+  const popup = await app.waitPopup();
+  await app.find(`//*[@role='alertdialog']`, 'the incoming-call dialog');
+  check(await app.present(`//*[@role='alertdialog']${button('Decline')}`), 'no Decline button');
+  await app.toMain();
+  check(!(await app.present(`//*[@role='alertdialog']`)), 'the main window also shows the popup call');
+  check((await caller.exit()) === 1, `a canceled call should exit 1, got ${caller.code}`);
+  check(caller.events.some((e) => e.event === 'local_invitation_canceled'), 'the CLI did not cancel');
+  await app.waitPopupGone(popup);
+  await waitFor('CloseNotification of the canceled call', () =>
+    newNotices(before).find((n) => n.method === 'CloseNotification' && n.id === notice.id),
+  );
+  const missed = await waitFor('the missed-call notification', () =>
+    newNotices(before).find((n) => n.method === 'Notify' && n.summary === `Missed call from ${PEER.name}`),
+  );
+  check(
+    !missed.actions.some(([key]) => key === 'accept' || key === 'decline'),
+    `the missed-call notification offers to answer: ${JSON.stringify(missed.actions)}`,
+  );
+  const tab = await app.find(`//button[@role='tab' and starts-with(normalize-space(.), 'History')]`);
+  await waitFor('the missed-call badge', async () => (await app.present(`//button[@role='tab']//*[@aria-label='1 missed']`)));
+  await app.s.click(tab);
+  const record = await app.find(`//ul[@aria-label='Call history']/li[1]`, 'the newest history record');
+  check((await app.s.attribute(record, 'data-missed')) === 'true', 'the newest record is not marked missed');
+  const shown = async () => {
+    const [first] = await app.s.findAll(`//ul[@aria-label='Call history']/li[1]`);
+    return first ? app.s.execute('return arguments[0].innerText;', [{ [ELEMENT_KEY]: first }]) : '';
+  };
+  try {
+    await waitFor('the missed call from the peer in History', async () => {
+      const text = await shown();
+      return text.includes(PEER.name) && text.includes('Missed');
+    });
+  } catch (e) {
+    throw new Error(`${e.message}; newest record: ${JSON.stringify(await shown())}`);
+  }
+  await waitFor('the badge to clear once History is shown', async () => !(await app.present(`//button[@role='tab']//*[@class='badge']`)));
+  await app.snap('08-history');
+}
+
+/** Whether an instance of the app owns its single-instance name on the session bus. */
+async function instanceRunning() {
+  const { stdout } = await run('dbus-send', [
+    '--session',
+    '--print-reply',
+    '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner',
+    'string:org.ringer.app.SingleInstance',
+  ]);
+  return /boolean true/.test(stdout);
+}
+
+async function restartSignedInFromKeyring() {
+  const stored = await run('secret-tool', ['search', '--all', 'service', 'ringer-app']);
+  check(stored.stdout.includes(`${ME.uid}@${SERVER}`) || stored.stderr.includes(`${ME.uid}@${SERVER}`), `no token for ${ME.uid} in the Secret Service: ${stored.stdout}${stored.stderr}`);
+  check(await instanceRunning(), 'the app does not hold its single-instance name on the bus');
+  await app.quit();
+  app = null;
+  // A second instance would hand over to the first and exit: wait until the first is gone.
+  await waitFor('the first instance to exit', async () => !(await instanceRunning()));
+  app = await App.start();
+  let sawSignIn = false;
+  await waitFor(
+    'the team view after a restart',
+    async () => {
+      if (await app.present(heading('Sign in to Ringer'))) sawSignIn = true;
+      return app.present(contactRow(PEER.name));
+    },
+    30_000,
+  );
+  check(!sawSignIn, 'the sign-in form was shown although a token was stored');
+  await app.waitText('Connected');
+  await app.snap('09-restart-team');
+}
+
+const scenarios = [
+  ['1 sign in, team shows the CLI user', signIn, true],
+  ['2 call an accepting listener, hang up from the app', callAcceptedThenHangUp],
+  ['3 call a listener that refuses busy', callRefusedBusy],
+  ['4 incoming call accepted in the popup', incomingAcceptedInPopup],
+  ['5 incoming call accepted from the notification', incomingAcceptedFromNotification],
+  ['6 caller cancels: popup and notification go, missed call in History', incomingCanceledIsMissed],
+  ['7 restart: signed in from the keyring', restartSignedInFromKeyring],
+];
+
+async function main() {
+  let passed = 0;
+  let failed = 0;
+  let fatal = null;
+  for (const [name, scenario, required] of scenarios) {
+    if (fatal) {
+      failed += 1;
+      console.log(`FAIL ${name}: not run, because ${fatal}`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await scenario();
+      passed += 1;
+      console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed += 1;
+      console.log(`FAIL ${name}: ${e.message}`);
+      const slug = name.split(' ')[0];
+      if (app) {
+        try {
+          await app.toMain();
+          await app.snap(`failure-${slug}`);
+          writeFileSync(join(LOGS, `failure-${slug}.txt`), await app.text());
+        } catch {
+          // the app may be gone
+        }
+      }
+      if (required) fatal = `scenario "${name}" failed`;
+    }
+  }
+  for (const run of clis) run.child.kill('SIGKILL');
+  if (app) await app.quit().catch(() => {});
+  writeFileSync(SUMMARY, `${passed} passed, ${failed} failed\n`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+await main();
