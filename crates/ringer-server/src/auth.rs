@@ -2,7 +2,9 @@
 //! `authenticate`, `logout`, `renew_token` and `history`, each mapped onto a protocol
 //! [`ErrorCode`] when refused.
 //!
-//! Every store call blocks (SQLite, Argon2), so each runs in `spawn_blocking`.
+//! Every store call blocks (SQLite, Argon2), so each runs in `spawn_blocking`, and only a few
+//! at a time: the store serialises its calls on one connection anyway, so a sign-in storm
+//! would otherwise start hundreds of threads that only wait for each other.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,8 +16,13 @@ use ringer_proto::{
 };
 use ringer_store::{LoginError, Store, StoreError, TokenError};
 use ringer_switchboard::Authenticated;
+use tokio::sync::Semaphore;
 
 use crate::rate_limit::LoginLimiter;
+
+/// How many store calls (other than password checks) run at once. More would only queue on the
+/// store's one connection.
+pub const STORE_PERMITS: usize = 4;
 
 /// How many records `history` returns when the request does not say.
 pub const DEFAULT_HISTORY_LIMIT: u32 = 100;
@@ -82,15 +89,23 @@ pub struct Auth {
     store: Arc<Store>,
     limiter: Mutex<LoginLimiter>,
     token_lifetime: Duration,
+    /// Bounds the store calls in flight ([`STORE_PERMITS`]).
+    store_permits: Semaphore,
+    /// Bounds the password checks in flight: Argon2 runs outside the store's mutex and uses a
+    /// whole core, so one per CPU.
+    login_permits: Semaphore,
 }
 
 impl Auth {
     /// Authentication against `store`, issuing tokens valid for `token_lifetime`.
     pub fn new(store: Arc<Store>, limiter: LoginLimiter, token_lifetime: Duration) -> Self {
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Auth {
             store,
             limiter: Mutex::new(limiter),
             token_lifetime,
+            store_permits: Semaphore::new(STORE_PERMITS),
+            login_permits: Semaphore::new(cpus),
         }
     }
 
@@ -108,7 +123,10 @@ impl Auth {
         let store = Arc::clone(&self.store);
         let uid = request.uid.clone();
         let password = request.password;
-        let verified = blocking(move || store.verify_login(&uid, &password, unix_now_ms())).await?;
+        let verified = blocking(&self.login_permits, move || {
+            store.verify_login(&uid, &password, unix_now_ms())
+        })
+        .await?;
         let account = match verified {
             Ok(account) => account,
             Err(LoginError::BadCredentials) => {
@@ -132,10 +150,11 @@ impl Auth {
         let uid = request.uid.clone();
         let device_id = request.device_id.clone();
         let lifetime = self.token_lifetime;
-        let (token, expires_at) =
-            blocking(move || store.create_session(&uid, &device_id, unix_now_ms(), lifetime))
-                .await?
-                .map_err(|err| session_refusal(&err))?;
+        let (token, expires_at) = blocking(&self.store_permits, move || {
+            store.create_session(&uid, &device_id, unix_now_ms(), lifetime)
+        })
+        .await?
+        .map_err(|err| session_refusal(&err))?;
         Ok(Admission {
             auth: Authenticated {
                 req: request.req,
@@ -163,10 +182,11 @@ impl Auth {
         let store = Arc::clone(&self.store);
         let checked_uid = uid.clone();
         let checked_token = token.clone();
-        let session =
-            blocking(move || store.authenticate_token(&checked_uid, &checked_token, unix_now_ms()))
-                .await?
-                .map_err(|err| token_refusal(&err))?;
+        let session = blocking(&self.store_permits, move || {
+            store.authenticate_token(&checked_uid, &checked_token, unix_now_ms())
+        })
+        .await?
+        .map_err(|err| token_refusal(&err))?;
         Ok(Admission {
             auth: Authenticated {
                 req,
@@ -184,7 +204,7 @@ impl Auth {
     /// Revokes a session (logout).
     pub async fn logout(&self, token: Token) -> Result<(), Refusal> {
         let store = Arc::clone(&self.store);
-        blocking(move || store.revoke_session(&token))
+        blocking(&self.store_permits, move || store.revoke_session(&token))
             .await?
             .map(|_| ())
             .map_err(|err| store_refusal(&err))
@@ -201,9 +221,11 @@ impl Auth {
     pub async fn renew(&self, token: Token) -> Result<UnixMillis, Refusal> {
         let store = Arc::clone(&self.store);
         let lifetime = self.token_lifetime;
-        blocking(move || store.renew_session(&token, unix_now_ms(), lifetime))
-            .await?
-            .map_err(|err| token_refusal(&err))
+        blocking(&self.store_permits, move || {
+            store.renew_session(&token, unix_now_ms(), lifetime)
+        })
+        .await?
+        .map_err(|err| token_refusal(&err))
     }
 
     /// A uid's call records, newest first.
@@ -216,7 +238,7 @@ impl Auth {
             ));
         }
         let store = Arc::clone(&self.store);
-        blocking(move || store.history(&uid, limit))
+        blocking(&self.store_permits, move || store.history(&uid, limit))
             .await?
             .map_err(|err| store_refusal(&err))
     }
@@ -248,12 +270,19 @@ fn check_protocol(protocol: u32) -> Result<(), Refusal> {
     }
 }
 
+/// Runs `work` on a blocking thread once one of `permits` is free, holding it until done.
 async fn blocking<T: Send + 'static>(
+    permits: &Semaphore,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Refusal> {
+    let internal = || Refusal::new(ErrorCode::Internal, "the server failed internally");
+    let _permit = permits.acquire().await.map_err(|err| {
+        tracing::error!(%err, "store permits closed");
+        internal()
+    })?;
     tokio::task::spawn_blocking(work).await.map_err(|err| {
         tracing::error!(%err, "store task failed");
-        Refusal::new(ErrorCode::Internal, "the server failed internally")
+        internal()
     })
 }
 
@@ -283,4 +312,75 @@ fn session_refusal(err: &StoreError) -> Refusal {
 fn store_refusal(err: &StoreError) -> Refusal {
     tracing::error!(error = %err, "store failed");
     Refusal::new(ErrorCode::Internal, "the server's store failed; try again")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Condvar, Mutex, PoisonError};
+    use std::time::Duration;
+
+    use tokio::sync::Semaphore;
+
+    use super::blocking;
+
+    /// A gate the blocking calls wait at until the test opens it.
+    #[derive(Default)]
+    struct Gate {
+        open: Mutex<bool>,
+        opened: Condvar,
+    }
+
+    impl Gate {
+        fn wait(&self) {
+            let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+            while !*open {
+                open = self
+                    .opened
+                    .wait(open)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+
+        fn open(&self) {
+            *self.open.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            self.opened.notify_all();
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn blocking_calls_beyond_the_permits_wait_for_one() {
+        let permits = Arc::new(Semaphore::new(2));
+        let gate = Arc::new(Gate::default());
+        let started = Arc::new(AtomicUsize::new(0));
+        let mut calls = Vec::new();
+        for _ in 0..5 {
+            let (permits, gate, started) = (
+                Arc::clone(&permits),
+                Arc::clone(&gate),
+                Arc::clone(&started),
+            );
+            calls.push(tokio::spawn(async move {
+                blocking(&permits, move || {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    gate.wait();
+                })
+                .await
+            }));
+        }
+        while started.load(Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Give the other three every chance to start (they must not): without the bound they
+        // would all be running by now.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(started.load(Ordering::SeqCst), 2);
+        assert_eq!(permits.available_permits(), 0);
+        gate.open();
+        for call in calls {
+            assert!(call.await.expect("call task").is_ok());
+        }
+        assert_eq!(started.load(Ordering::SeqCst), 5);
+        assert_eq!(permits.available_permits(), 2);
+    }
 }

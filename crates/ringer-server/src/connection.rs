@@ -254,8 +254,10 @@ impl Reader {
                     password,
                     device_id,
                 };
-                let result = self.shared.auth.login(request, self.peer.ip()).await;
-                self.admit(req, result).await
+                // Boxed, like every rare store call here: held inline, its state would size
+                // the connection's future for the connection's whole life.
+                let result = Box::pin(self.shared.auth.login(request, self.peer.ip())).await;
+                Box::pin(self.admit(req, result)).await
             }
             ClientFrame::Authenticate {
                 req,
@@ -266,12 +268,13 @@ impl Reader {
                 client,
             } => {
                 tracing::debug!(conn = self.conn.0, %uid, client = ?client, "authenticate");
-                let result = self
-                    .shared
-                    .auth
-                    .authenticate(req, protocol, uid, token, device_id)
-                    .await;
-                self.admit(req, result).await
+                let result = Box::pin(
+                    self.shared
+                        .auth
+                        .authenticate(req, protocol, uid, token, device_id),
+                )
+                .await;
+                Box::pin(self.admit(req, result)).await
             }
             ClientFrame::Logout { .. }
             | ClientFrame::RenewToken { .. }
@@ -347,7 +350,7 @@ impl Reader {
                     message: "this connection is already signed in".to_owned(),
                 })
             }
-            ClientFrame::Logout { req } => match self.shared.auth.logout(token).await {
+            ClientFrame::Logout { req } => match Box::pin(self.shared.auth.logout(token)).await {
                 Ok(()) => {
                     tracing::info!(conn = self.conn.0, %uid, "logged out");
                     let _ = self
@@ -361,12 +364,14 @@ impl Reader {
                 }
                 Err(refusal) => self.reply(refusal.to_frame(req)),
             },
-            ClientFrame::RenewToken { req } => match self.shared.auth.renew(token).await {
-                Ok(expires_at) => self.reply(ServerFrame::TokenRenewed { req, expires_at }),
-                Err(refusal) => self.reply(refusal.to_frame(req)),
-            },
+            ClientFrame::RenewToken { req } => {
+                match Box::pin(self.shared.auth.renew(token)).await {
+                    Ok(expires_at) => self.reply(ServerFrame::TokenRenewed { req, expires_at }),
+                    Err(refusal) => self.reply(refusal.to_frame(req)),
+                }
+            }
             ClientFrame::History { req, limit } => {
-                match self.shared.auth.history(uid, limit).await {
+                match Box::pin(self.shared.auth.history(uid, limit)).await {
                     Ok(records) => self.reply(ServerFrame::HistoryResult { req, records }),
                     Err(refusal) => self.reply(refusal.to_frame(req)),
                 }
@@ -395,7 +400,7 @@ impl Reader {
 
     /// Queues a frame for this connection.
     fn reply(&mut self, frame: ServerFrame) -> Result<(), Stop> {
-        self.push(Outbound::Frame(frame))
+        self.push(Outbound::Frame(Box::new(frame)))
     }
 
     fn push(&mut self, out: Outbound) -> Result<(), Stop> {
@@ -457,4 +462,67 @@ async fn write_loop<Si>(
         }
     }
     closing.cancel();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use ringer_store::{Store, StoreOptions};
+    use ringer_switchboard::ConnId;
+    use tokio::sync::mpsc;
+    use tokio_tungstenite::WebSocketStream;
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_util::sync::CancellationToken;
+
+    use super::{Shared, run, ws_config};
+    use crate::auth::Auth;
+    use crate::config::Limits;
+    use crate::rate_limit::{LoginLimiter, Rate};
+
+    fn shared(store: Store) -> Arc<Shared> {
+        let rate = Rate::new(5, Duration::from_secs(60));
+        let (hub, _) = mpsc::channel(1);
+        Arc::new(Shared {
+            hub,
+            auth: Auth::new(
+                Arc::new(store),
+                LoginLimiter::new(rate, rate),
+                Duration::from_secs(60),
+            ),
+            limits: Limits {
+                auth_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(30),
+                token_lifetime: Duration::from_secs(60),
+                max_connections: 16,
+                outbound_queue: 16,
+                frame_rate: rate,
+                login_failures_per_uid: rate,
+                login_failures_per_ip: rate,
+                account_poll_interval: Duration::from_secs(1),
+                shutdown_grace: Duration::from_secs(1),
+            },
+            hard_stop: CancellationToken::new(),
+        })
+    }
+
+    /// The connection's future lives as long as the connection: the rare, large states (the
+    /// store calls of `login`, `authenticate`, `logout`, …) are boxed only while they run.
+    #[tokio::test]
+    async fn a_connection_future_is_small() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            Store::open_with(dir.path(), StoreOptions::insecure_for_tests()).expect("open store");
+        let (socket, _other_end) = tokio::io::duplex(64);
+        let ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(ws_config())).await;
+        let ws_size = std::mem::size_of_val(&ws);
+        let peer: SocketAddr = "127.0.0.1:1".parse().expect("address");
+        let future = run(ws, ConnId(1), peer, shared(store));
+        let size = std::mem::size_of_val(&future);
+        eprintln!("connection future: {size} bytes ({ws_size} of them the stream)");
+        // Was ~1.9 KiB beyond the stream with the store calls inline, ~1.5 KiB boxed.
+        assert!(size <= ws_size + 1600, "connection future is {size} bytes");
+    }
 }

@@ -71,23 +71,25 @@ impl Listener {
                 shared: Arc::clone(&self.shared),
                 connections: Arc::clone(&self.connections),
                 shutdown: self.shutdown.clone(),
+                tracker: self.tracker.clone(),
+                socket,
                 conn,
                 peer,
             };
-            let tls = self.tls.clone();
-            self.tracker.spawn(async move {
-                accept.socket(tcp, tls).await;
-                drop(socket);
-            });
+            self.tracker.spawn(accept.socket(tcp, self.tls.clone()));
         }
         tracing::info!("no longer accepting connections");
     }
 }
 
+/// One accepted socket until its WebSocket upgrade (or its HTTP answer). Dropping it releases
+/// the socket's permit.
 struct Accept {
     shared: Arc<Shared>,
     connections: Arc<Semaphore>,
     shutdown: CancellationToken,
+    tracker: TaskTracker,
+    socket: OwnedSemaphorePermit,
     conn: ConnId,
     peer: SocketAddr,
 }
@@ -174,11 +176,27 @@ impl Accept {
             tokio_tungstenite::accept_async_with_config(stream, Some(ws_config())),
         );
         match handshake.await {
-            Ok(Ok(ws)) => connection::run(ws, self.conn, self.peer, self.shared).await,
+            Ok(Ok(ws)) => {
+                // The connection gets its own task, and this one ends: a task's future is
+                // allocated at the size of its largest state, and this one's includes the TLS
+                // and HTTP handshakes, which the connection no longer needs.
+                let Accept {
+                    shared,
+                    tracker,
+                    socket,
+                    conn,
+                    peer,
+                    ..
+                } = self;
+                tracker.spawn(async move {
+                    connection::run(ws, conn, peer, shared).await;
+                    drop(permit);
+                    drop(socket);
+                });
+            }
             Ok(Err(err)) => tracing::debug!(peer = %self.peer, %err, "WebSocket handshake failed"),
             Err(_) => tracing::debug!(peer = %self.peer, "WebSocket handshake timed out"),
         }
-        drop(permit);
     }
 
     fn open_connections(&self) -> usize {

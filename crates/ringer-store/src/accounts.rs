@@ -23,7 +23,7 @@ impl Store {
         };
         let hash = password::hash(password, self.options.password_cost)?;
         let added = self
-            .conn()
+            .conn_durable()?
             .execute(
                 "INSERT INTO users (uid, display_name, password_hash, created_at)
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT (uid) DO NOTHING",
@@ -109,7 +109,7 @@ impl Store {
     /// Disables an account and revokes all of its sessions. Disabling a disabled account is not
     /// an error.
     pub fn disable_user(&self, uid: &Uid) -> Result<(), StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn_durable()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
@@ -131,7 +131,7 @@ impl Store {
     /// Enables a disabled account. Its old sessions stay revoked: it must log in again.
     pub fn enable_user(&self, uid: &Uid) -> Result<(), StoreError> {
         let changed = self
-            .conn()
+            .conn_durable()?
             .execute(
                 "UPDATE users SET enabled = 1 WHERE uid = ?1",
                 [uid.as_str()],
@@ -147,7 +147,7 @@ impl Store {
     /// Deletes an account with its sessions and its call history. Other uids' records of calls
     /// with it stay.
     pub fn remove_user(&self, uid: &Uid) -> Result<(), StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn_durable()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
@@ -170,7 +170,7 @@ impl Store {
     /// Replaces an account's password and revokes all of its sessions.
     pub fn set_password(&self, uid: &Uid, password: &Password) -> Result<(), StoreError> {
         let hash = password::hash(password, self.options.password_cost)?;
-        let mut conn = self.conn();
+        let mut conn = self.conn_durable()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
@@ -196,7 +196,7 @@ impl Store {
         display_name: &DisplayName,
     ) -> Result<(), StoreError> {
         let changed = self
-            .conn()
+            .conn_durable()?
             .execute(
                 "UPDATE users SET display_name = ?2 WHERE uid = ?1",
                 params![uid.as_str(), display_name.as_str()],

@@ -2,7 +2,9 @@
 
 use ringer_proto::limits::MAX_HISTORY_LIMIT;
 use ringer_proto::{CallRecord, Direction, InvitationId, Outcome, Uid, UnixMillis};
-use rusqlite::{TransactionBehavior, params};
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::error::{DbResult, StoreError};
 use crate::{Store, field, sql_time};
@@ -18,48 +20,55 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
-        let known: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM users WHERE uid = ?1)",
-                [uid.as_str()],
-                |row| row.get(0),
-            )
-            .db()?;
-        if !known {
+        if !user_exists(&tx, uid)? {
             return Err(StoreError::UnknownUser(uid.clone()));
         }
-        tx.execute(
-            "INSERT INTO history (uid, id, peer, direction, outcome, reason, missed,
-                                  started_at, answered_at, ended_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (uid, id) DO UPDATE SET
-                 peer = excluded.peer, direction = excluded.direction,
-                 outcome = excluded.outcome, reason = excluded.reason,
-                 missed = excluded.missed, started_at = excluded.started_at,
-                 answered_at = excluded.answered_at, ended_at = excluded.ended_at",
-            params![
-                uid.as_str(),
-                record.id.as_str(),
-                record.peer.as_str(),
-                direction_str(record.direction),
-                outcome_str(record.outcome),
-                record.reason.as_deref(),
-                record.missed,
-                sql_time(record.started_at),
-                record.answered_at.map(sql_time),
-                sql_time(record.ended_at),
-            ],
-        )
-        .db()?;
-        tx.execute(
-            "DELETE FROM history WHERE rowid IN (
-                 SELECT rowid FROM history WHERE uid = ?1
-                 ORDER BY started_at DESC, rowid DESC
-                 LIMIT -1 OFFSET ?2)",
-            params![uid.as_str(), i64::from(self.options.history_per_uid)],
-        )
-        .db()?;
+        upsert_record(&tx, uid, record)?;
+        trim_history(&tx, uid, self.options.history_per_uid)?;
         tx.commit().db()
+    }
+
+    /// Records a batch of calls in one transaction (one commit instead of one per record), each
+    /// exactly as [`Store::record_call`] would: recording an invitation id again for the same
+    /// uid replaces its record, and each uid keeps at most
+    /// [`crate::StoreOptions::history_per_uid`] records, the newest by start time. A record
+    /// whose uid has no account is skipped, not an error, so that one removed account does not
+    /// lose the rest of the batch; the indices (into `records`) of the skipped records are
+    /// returned. On an error nothing of the batch is written.
+    pub fn record_calls(&self, records: &[(Uid, CallRecord)]) -> Result<Vec<usize>, StoreError> {
+        let mut skipped = Vec::new();
+        if records.is_empty() {
+            return Ok(skipped);
+        }
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let mut known: HashMap<&Uid, bool> = HashMap::new();
+        for (index, (uid, record)) in records.iter().enumerate() {
+            let exists = match known.get(uid) {
+                Some(exists) => *exists,
+                None => {
+                    let exists = user_exists(&tx, uid)?;
+                    known.insert(uid, exists);
+                    exists
+                }
+            };
+            if exists {
+                upsert_record(&tx, uid, record)?;
+            } else {
+                skipped.push(index);
+            }
+        }
+        // Trimming once per uid after all inserts keeps the same records as trimming after each:
+        // both keep the newest `history_per_uid` of everything recorded.
+        for (uid, exists) in known {
+            if exists {
+                trim_history(&tx, uid, self.options.history_per_uid)?;
+            }
+        }
+        tx.commit().db()?;
+        Ok(skipped)
     }
 
     /// Up to `limit` (at most [`MAX_HISTORY_LIMIT`]) of `uid`'s records, newest first by start
@@ -108,6 +117,69 @@ impl Store {
         }
         Ok(records)
     }
+}
+
+fn user_exists(tx: &Transaction<'_>, uid: &Uid) -> Result<bool, StoreError> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE uid = ?1)",
+        [uid.as_str()],
+        |row| row.get(0),
+    )
+    .db()
+}
+
+fn upsert_record(tx: &Transaction<'_>, uid: &Uid, record: &CallRecord) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO history (uid, id, peer, direction, outcome, reason, missed,
+                                  started_at, answered_at, ended_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (uid, id) DO UPDATE SET
+                 peer = excluded.peer, direction = excluded.direction,
+                 outcome = excluded.outcome, reason = excluded.reason,
+                 missed = excluded.missed, started_at = excluded.started_at,
+                 answered_at = excluded.answered_at, ended_at = excluded.ended_at",
+        )
+        .db()?;
+    stmt.execute(params![
+        uid.as_str(),
+        record.id.as_str(),
+        record.peer.as_str(),
+        direction_str(record.direction),
+        outcome_str(record.outcome),
+        record.reason.as_deref(),
+        record.missed,
+        sql_time(record.started_at),
+        record.answered_at.map(sql_time),
+        sql_time(record.ended_at),
+    ])
+    .db()?;
+    Ok(())
+}
+
+/// Drops `uid`'s records beyond the newest `keep` (by start time).
+fn trim_history(tx: &Transaction<'_>, uid: &Uid, keep: u32) -> Result<(), StoreError> {
+    // The delete sorts all of the uid's records; first a cheap walk of its index tells whether
+    // it has more than `keep` at all, which is rarely the case.
+    let over: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM history WHERE uid = ?1 LIMIT 1 OFFSET ?2")
+        .db()?
+        .query_row(params![uid.as_str(), i64::from(keep)], |row| row.get(0))
+        .optional()
+        .db()?;
+    if over.is_none() {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "DELETE FROM history WHERE rowid IN (
+             SELECT rowid FROM history WHERE uid = ?1
+             ORDER BY started_at DESC, rowid DESC
+             LIMIT -1 OFFSET ?2)",
+    )
+    .db()?
+    .execute(params![uid.as_str(), i64::from(keep)])
+    .db()?;
+    Ok(())
 }
 
 fn direction_str(direction: Direction) -> &'static str {

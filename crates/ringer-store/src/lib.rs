@@ -12,7 +12,8 @@
 //! - Login and sessions: [`Store::verify_login`], then [`Store::create_session`]; later
 //!   connections use [`Store::authenticate_token`]; [`Store::renew_session`],
 //!   [`Store::revoke_session`], [`Store::revoke_all`], [`Store::purge_sessions`].
-//! - History: [`Store::record_call`], [`Store::history`].
+//! - History: [`Store::record_call`], [`Store::record_calls`] (a batch in one transaction),
+//!   [`Store::history`].
 //! - [`Store::data_version`] tells a running server cheaply that another process (the admin
 //!   CLI) changed the file, so that it reloads with [`Store::load_accounts`].
 //! - [`Store::backup_to`] copies a live database safely.
@@ -45,7 +46,17 @@
 //! ```
 //!
 //! The file is opened in WAL mode with a 5 s busy timeout, because the server and admin commands
-//! open it at the same time. Its schema version is `PRAGMA user_version`, migrated on open; its
+//! open it at the same time.
+//!
+//! Durability: the connection uses `PRAGMA synchronous = NORMAL`, SQLite's recommended setting
+//! for WAL mode. A committed transaction survives a crash or kill of the application (the
+//! process), and the file is never corrupted; but if the **operating system** crashes or the
+//! machine loses power, the transactions committed since the last WAL checkpoint's `fsync` may
+//! be rolled back (the database stays consistent, at an earlier state). In exchange, a commit
+//! does not wait for an `fsync`. That applies to the frequent writes only: session creation and
+//! bookkeeping, and call history. Account changes (add, disable, enable, remove, password,
+//! display name) and revocations (logout, revoke all) switch their transaction to
+//! `synchronous = FULL`, so they survive an OS crash as before. Its schema version is `PRAGMA user_version`, migrated on open; its
 //! `PRAGMA application_id` marks it as Ringer's, so that another application's file is refused.
 
 #![warn(missing_docs)]
@@ -67,6 +78,7 @@ use rusqlite::Connection;
 
 pub use error::{DatabaseError, LoginError, StoreError, TokenError};
 pub use password::PasswordCost;
+pub use sessions::LAST_USED_STEP_MS;
 
 /// The database file's name inside the data directory.
 pub const DB_FILE_NAME: &str = "ringer.db";
@@ -231,6 +243,41 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
+    /// The connection with `synchronous = FULL` until the guard drops: for writes that must
+    /// survive an OS crash too (accounts, passwords, revocations), which are rare, so that only
+    /// the frequent writes (sessions' bookkeeping, call history) use the cheaper `NORMAL`.
+    fn conn_durable(&self) -> Result<Durable<'_>, StoreError> {
+        let conn = self.conn();
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(error::db_error)?;
+        Ok(Durable(conn))
+    }
+}
+
+/// See [`Store::conn_durable`].
+struct Durable<'a>(MutexGuard<'a, Connection>);
+
+impl std::ops::Deref for Durable<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Durable<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
+}
+
+impl Drop for Durable<'_> {
+    fn drop(&mut self) {
+        // Failing leaves FULL in place: slower, never less safe.
+        if let Err(err) = self.0.pragma_update(None, "synchronous", "NORMAL") {
+            tracing::warn!(error = %err, "cannot restore synchronous = NORMAL");
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch by the system clock, for bookkeeping timestamps only.
@@ -292,4 +339,28 @@ fn create_new_private_file(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synchronous(conn: &Connection) -> Result<i64, StoreError> {
+        conn.pragma_query_value(None, "synchronous", |row| row.get(0))
+            .map_err(error::db_error)
+    }
+
+    #[test]
+    fn frequent_writes_use_normal_and_account_writes_full() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with(dir.path(), StoreOptions::insecure_for_tests())?;
+        // SQLite's numbering: 1 = NORMAL, 2 = FULL.
+        assert_eq!(synchronous(&store.conn())?, 1);
+        {
+            let durable = store.conn_durable()?;
+            assert_eq!(synchronous(&durable)?, 2);
+        }
+        assert_eq!(synchronous(&store.conn())?, 1);
+        Ok(())
+    }
 }

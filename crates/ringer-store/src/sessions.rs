@@ -11,6 +11,10 @@ use sha2::{Digest, Sha256};
 use crate::error::{DbResult, StoreError, TokenError};
 use crate::{Account, SESSION_RETENTION, Session, Store, after, field, sql_time, system_now_ms};
 
+/// How stale a session's `last_used_at` may get before [`Store::authenticate_token`] writes
+/// it again: one hour, in milliseconds.
+pub const LAST_USED_STEP_MS: UnixMillis = 60 * 60 * 1000;
+
 impl Store {
     /// Creates a session for `uid` on `device_id`, valid for `lifetime` from `now_ms`
     /// ([`crate::DEFAULT_SESSION_LIFETIME`] unless configured). Returns the token, which the
@@ -88,7 +92,11 @@ impl Store {
         Ok((token, expires_at))
     }
 
-    /// Checks a session token presented by `uid` at `now_ms` and records it as used. A token
+    /// Checks a session token presented by `uid` at `now_ms` and records it as used. The use
+    /// is recorded only when the last recorded one is at least [`LAST_USED_STEP_MS`] (an
+    /// hour) old, so that a sign-in is usually a read; "least recently used" (which session
+    /// [`Store::create_session`] revokes over the limit) is therefore precise to that step. A
+    /// token
     /// that is unknown, purged or another uid's is [`TokenError::Revoked`], so that tokens
     /// cannot be probed.
     pub fn authenticate_token(
@@ -99,11 +107,16 @@ impl Store {
     ) -> Result<Session, TokenError> {
         let conn = self.conn();
         let live = live_session(&conn, uid, token, now_ms)?;
-        conn.execute(
-            "UPDATE sessions SET last_used_at = max(last_used_at, ?2) WHERE token_hash = ?1",
-            params![token_hash(token), sql_time(now_ms)],
-        )
-        .db()?;
+        // A sign-in is then a read unless the token was last marked more than LAST_USED_STEP
+        // ago: a write costs a commit (and, in WAL mode, an fsync at checkpoints) under the one
+        // connection mutex, and sign-in storms are all re-sign-ins of recent tokens.
+        if now_ms >= live.last_used_at.saturating_add(LAST_USED_STEP_MS) {
+            conn.execute(
+                "UPDATE sessions SET last_used_at = max(last_used_at, ?2) WHERE token_hash = ?1",
+                params![token_hash(token), sql_time(now_ms)],
+            )
+            .db()?;
+        }
         Ok(Session {
             account: live.account,
             device_id: field("sessions.device_id", live.device_id, DeviceId::new)?,
@@ -145,7 +158,7 @@ impl Store {
     /// not an error: logging out twice is harmless.
     pub fn revoke_session(&self, token: &Token) -> Result<bool, StoreError> {
         let changed = self
-            .conn()
+            .conn_durable()?
             .execute(
                 "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
                 params![token_hash(token), sql_time(system_now_ms())],
@@ -157,7 +170,7 @@ impl Store {
     /// Revokes every session of `uid` and increases its [`Account::sessions_epoch`]; returns how
     /// many were live (not yet revoked).
     pub fn revoke_all(&self, uid: &Uid) -> Result<usize, StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn_durable()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
@@ -216,6 +229,7 @@ struct LiveSession {
     account: Account,
     device_id: String,
     expires_at: UnixMillis,
+    last_used_at: UnixMillis,
 }
 
 /// The session of `token` if it belongs to `uid` and is usable at `now_ms`.
@@ -228,7 +242,7 @@ fn live_session(
     let row = conn
         .query_row(
             "SELECT s.uid, s.device_id, s.expires_at, s.revoked_at IS NOT NULL,
-                    u.display_name, u.enabled, u.sessions_epoch
+                    u.display_name, u.enabled, u.sessions_epoch, s.last_used_at
              FROM sessions s JOIN users u ON u.uid = s.uid
              WHERE s.token_hash = ?1",
             [token_hash(token)],
@@ -241,12 +255,22 @@ fn live_session(
                     row.get::<_, String>(4)?,
                     row.get::<_, bool>(5)?,
                     row.get::<_, u64>(6)?,
+                    row.get::<_, UnixMillis>(7)?,
                 ))
             },
         )
         .optional()
         .db()?;
-    let Some((owner, device_id, expires_at, revoked, display_name, enabled, sessions_epoch)) = row
+    let Some((
+        owner,
+        device_id,
+        expires_at,
+        revoked,
+        display_name,
+        enabled,
+        sessions_epoch,
+        last_used_at,
+    )) = row
     else {
         return Err(TokenError::Revoked);
     };
@@ -276,6 +300,7 @@ fn live_session(
         },
         device_id,
         expires_at,
+        last_used_at,
     })
 }
 

@@ -171,3 +171,76 @@ fn removing_a_user_deletes_its_history_but_not_its_peers() -> Result<(), StoreEr
     assert_eq!(store.history(&uid("bob"), 10)?.len(), 1);
     Ok(())
 }
+
+#[test]
+fn a_batch_is_written_in_one_call_for_several_uids() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    store.add_user(&uid("bob"), None, &pw("b"))?;
+    let batch = vec![
+        (uid("alice"), record("a1", T0 + 1)),
+        (uid("bob"), record("b1", T0 + 2)),
+        (uid("alice"), record("a2", T0 + 3)),
+    ];
+    assert!(store.record_calls(&batch)?.is_empty());
+    assert_eq!(ids(&store.history(&uid("alice"), 10)?), ["a2", "a1"]);
+    assert_eq!(ids(&store.history(&uid("bob"), 10)?), ["b1"]);
+    Ok(())
+}
+
+#[test]
+fn a_batch_is_idempotent_per_uid_and_id() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    let first = record("x", T0);
+    let updated = CallRecord {
+        outcome: Outcome::Answered,
+        answered_at: Some(T0 + 1_000),
+        missed: false,
+        ..first.clone()
+    };
+    store.record_call(&uid("alice"), &first)?;
+    let batch = vec![
+        (uid("alice"), first.clone()),
+        (uid("alice"), updated.clone()),
+    ];
+    store.record_calls(&batch)?;
+    store.record_calls(&batch)?;
+    assert_eq!(store.history(&uid("alice"), 10)?, [updated]);
+    Ok(())
+}
+
+#[test]
+fn a_batch_keeps_only_the_newest_per_uid() -> Result<(), StoreError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StoreOptions {
+        history_per_uid: 3,
+        ..StoreOptions::insecure_for_tests()
+    };
+    let store = Store::open_with(dir.path(), options)?;
+    store.add_user(&uid("alice"), None, &pw("a"))?;
+    store.add_user(&uid("bob"), None, &pw("b"))?;
+    store.record_call(&uid("alice"), &record("6", T0 + 6))?;
+    let mut batch: Vec<_> = [("2", 2), ("5", 5), ("1", 1), ("4", 4), ("3", 3)]
+        .into_iter()
+        .map(|(id, at)| (uid("alice"), record(id, T0 + at)))
+        .collect();
+    batch.push((uid("bob"), record("bobs", T0)));
+    store.record_calls(&batch)?;
+    assert_eq!(ids(&store.history(&uid("alice"), 10)?), ["6", "5", "4"]);
+    assert_eq!(ids(&store.history(&uid("bob"), 10)?), ["bobs"]);
+    Ok(())
+}
+
+#[test]
+fn a_batch_skips_unknown_uids_and_keeps_the_rest() -> Result<(), StoreError> {
+    let (_dir, store) = with_alice();
+    let batch = vec![
+        (uid("ghost"), record("g", T0)),
+        (uid("alice"), record("a", T0)),
+        (uid("ghost"), record("h", T0)),
+    ];
+    assert_eq!(store.record_calls(&batch)?, [0, 2]);
+    assert_eq!(ids(&store.history(&uid("alice"), 10)?), ["a"]);
+    assert!(store.history(&uid("ghost"), 10)?.is_empty());
+    assert!(store.record_calls(&[])?.is_empty());
+    Ok(())
+}

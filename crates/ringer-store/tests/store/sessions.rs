@@ -1,13 +1,15 @@
 use std::time::Duration;
 
 use ringer_store::{
-    DEFAULT_SESSION_LIFETIME, SESSION_RETENTION, Store, StoreError, StoreOptions, TokenError,
+    DEFAULT_SESSION_LIFETIME, LAST_USED_STEP_MS, SESSION_RETENTION, Store, StoreError,
+    StoreOptions, TokenError,
 };
 
-use crate::{DAY_MS, T0, device, name, pw, store, token, uid};
+use crate::{DAY_MS, T0, device, name, pw, reopen, store, token, uid};
 
 const HOUR: Duration = Duration::from_secs(3600);
 const HOUR_MS: u64 = 3_600_000;
+const DAY: Duration = Duration::from_secs(24 * 3600);
 
 fn with_alice() -> (tempfile::TempDir, Store) {
     let (dir, store) = store();
@@ -211,17 +213,23 @@ fn sessions_over_the_limit_revoke_the_least_recently_used() -> Result<(), TokenE
     for i in 0..3 {
         tokens.push(
             store
-                .create_session(&uid("alice"), &device("d"), T0 + i, HOUR)?
+                .create_session(&uid("alice"), &device("d"), T0 + i, DAY)?
                 .0,
         );
     }
-    // The oldest is used again, so the second is now the least recently used.
-    store.authenticate_token(&uid("alice"), &tokens[0], T0 + 10)?;
-    let (newest, _) = store.create_session(&uid("alice"), &device("d"), T0 + 20, HOUR)?;
+    // The oldest is used again, more than the recording step later, so the second is now the
+    // least recently used.
+    let later = T0 + LAST_USED_STEP_MS;
+    store.authenticate_token(&uid("alice"), &tokens[0], later)?;
+    let (newest, _) = store.create_session(&uid("alice"), &device("d"), later + 20, DAY)?;
     let live: Vec<bool> = tokens
         .iter()
         .chain([&newest])
-        .map(|t| store.authenticate_token(&uid("alice"), t, T0 + 30).is_ok())
+        .map(|t| {
+            store
+                .authenticate_token(&uid("alice"), t, later + 30)
+                .is_ok()
+        })
         .collect();
     assert_eq!(live, [true, false, true, true]);
     Ok(())
@@ -287,5 +295,28 @@ fn purge_drops_long_revoked_sessions() -> Result<(), TokenError> {
     store.revoke_session(&tok)?;
     assert_eq!(store.purge_sessions(T0)?, 0);
     assert_eq!(store.purge_sessions(far_future)?, 1);
+    Ok(())
+}
+
+#[test]
+fn a_recent_token_signs_in_without_writing() -> Result<(), TokenError> {
+    let (dir, store) = store();
+    store.add_user(&uid("alice"), None, &pw("a"))?;
+    let (tok, _) = store.create_session(&uid("alice"), &device("d"), T0, DAY)?;
+    // Another connection on the file sees every commit of `store` as a data_version change.
+    let watcher = reopen(&dir);
+    let before = watcher.data_version()?;
+    store.authenticate_token(&uid("alice"), &tok, T0 + 1)?;
+    store.authenticate_token(&uid("alice"), &tok, T0 + LAST_USED_STEP_MS - 1)?;
+    assert_eq!(
+        watcher.data_version()?,
+        before,
+        "a sign-in within the step is a read"
+    );
+    store.authenticate_token(&uid("alice"), &tok, T0 + LAST_USED_STEP_MS)?;
+    let marked = watcher.data_version()?;
+    assert_ne!(marked, before, "a sign-in after the step records the use");
+    store.authenticate_token(&uid("alice"), &tok, T0 + LAST_USED_STEP_MS + 1)?;
+    assert_eq!(watcher.data_version()?, marked);
     Ok(())
 }

@@ -52,8 +52,10 @@ impl Invitation {
         step(&self.phase, input, now).map(|_| ())
     }
 
-    /// The one place an invitation changes phase: applies `input`, logging `old -> new`.
-    pub(crate) fn apply(&mut self, input: Input, now: Instant) -> Result<&Phase, Illegal> {
+    /// The one place an invitation changes phase: applies `input`, logging `old -> new`. Private
+    /// to this module so that every change goes through [`Book::apply`], which keeps the index
+    /// of live invitations.
+    fn apply(&mut self, input: Input, now: Instant) -> Result<&Phase, Illegal> {
         let next = step(&self.phase, input, now)?;
         tracing::debug!(id = %self.info.id, "{} -> {}", self.phase, next);
         self.phase = next;
@@ -80,6 +82,9 @@ pub(crate) struct Book {
     by_id: HashMap<InvitationId, Invitation>,
     /// Per party uid, its invitations in creation order.
     by_uid: HashMap<Uid, BTreeMap<u64, InvitationId>>,
+    /// Per party uid, its live (not ended) invitations in creation order: presence, busy and
+    /// glare checks walk only these, not the ended ones kept for `ended_retention`.
+    live_by_uid: HashMap<Uid, BTreeMap<u64, InvitationId>>,
     next_seq: u64,
 }
 
@@ -104,24 +109,39 @@ impl Book {
     }
 
     pub(crate) fn insert(&mut self, inv: Invitation) {
+        let live = !inv.phase.is_ended();
         for uid in [&inv.info.caller, &inv.info.callee] {
-            self.by_uid
-                .entry(uid.clone())
-                .or_default()
-                .insert(inv.seq, inv.info.id.clone());
+            index(&mut self.by_uid, uid, inv.seq, &inv.info.id);
+            if live {
+                index(&mut self.live_by_uid, uid, inv.seq, &inv.info.id);
+            }
         }
         self.by_id.insert(inv.info.id.clone(), inv);
+    }
+
+    /// Applies `input` to invitation `id` (see [`Invitation::apply`]) and keeps the index of
+    /// live invitations up to date; the new phase.
+    pub(crate) fn apply(
+        &mut self,
+        id: &InvitationId,
+        input: Input,
+        now: Instant,
+    ) -> Result<Phase, Illegal> {
+        let inv = self.by_id.get_mut(id).ok_or(Illegal::NoEffect)?;
+        let phase = inv.apply(input, now)?.clone();
+        if phase.is_ended() {
+            for uid in [&inv.info.caller, &inv.info.callee] {
+                unindex(&mut self.live_by_uid, uid, inv.seq);
+            }
+        }
+        Ok(phase)
     }
 
     pub(crate) fn remove(&mut self, id: &InvitationId) {
         if let Some(inv) = self.by_id.remove(id) {
             for uid in [&inv.info.caller, &inv.info.callee] {
-                if let Some(ids) = self.by_uid.get_mut(uid) {
-                    ids.remove(&inv.seq);
-                    if ids.is_empty() {
-                        self.by_uid.remove(uid);
-                    }
-                }
+                unindex(&mut self.by_uid, uid, inv.seq);
+                unindex(&mut self.live_by_uid, uid, inv.seq);
             }
         }
     }
@@ -133,9 +153,12 @@ impl Book {
             .map_or_else(Vec::new, |ids| ids.values().cloned().collect())
     }
 
-    /// Every invitation `uid` is party to, in creation order.
-    pub(crate) fn iter_uid<'a>(&'a self, uid: &Uid) -> impl Iterator<Item = &'a Invitation> + 'a {
-        self.by_uid
+    /// The live (not ended) invitations `uid` is party to, in creation order.
+    pub(crate) fn iter_live_uid<'a>(
+        &'a self,
+        uid: &Uid,
+    ) -> impl Iterator<Item = &'a Invitation> + 'a {
+        self.live_by_uid
             .get(uid)
             .into_iter()
             .flat_map(|ids| ids.values())
@@ -151,6 +174,24 @@ impl Book {
             .collect();
         all.sort();
         all.into_iter().map(|(_, id)| id).collect()
+    }
+}
+
+fn index(
+    map: &mut HashMap<Uid, BTreeMap<u64, InvitationId>>,
+    uid: &Uid,
+    seq: u64,
+    id: &InvitationId,
+) {
+    map.entry(uid.clone()).or_default().insert(seq, id.clone());
+}
+
+fn unindex(map: &mut HashMap<Uid, BTreeMap<u64, InvitationId>>, uid: &Uid, seq: u64) {
+    if let Some(ids) = map.get_mut(uid) {
+        ids.remove(&seq);
+        if ids.is_empty() {
+            map.remove(uid);
+        }
     }
 }
 

@@ -343,6 +343,16 @@ impl Phase {
         }
     }
 
+    /// True once over, whatever the end.
+    pub(crate) fn is_ended(&self) -> bool {
+        match self {
+            Phase::Ended { .. } => true,
+            Phase::Pending { .. } | Phase::Ringing | Phase::Accepting(_) | Phase::InCall(_) => {
+                false
+            }
+        }
+    }
+
     /// True while nobody has answered yet.
     pub(crate) fn is_unanswered(&self) -> bool {
         match self {

@@ -9,6 +9,7 @@ use ringer_proto::{
 
 use super::phase::{Actor, Answer, End, Expiry, Illegal, Input, Phase, Wait, step};
 use super::view::{callee_frames, callee_view, caller_frames, caller_view};
+use super::{Book, Invitation};
 
 fn dev(s: &str) -> DeviceId {
     DeviceId::new(s).expect("valid device id")
@@ -514,4 +515,75 @@ fn frames_follow_the_difference_between_views() {
     );
     // A glare acceptor is not told while the caller has yet to confirm.
     assert!(callee_frames(&info, None, &InvitationState::Accepting { response: None }).is_empty());
+}
+
+fn live_ids(book: &Book, of: &str) -> Vec<String> {
+    book.iter_live_uid(&uid(of))
+        .map(|inv| inv.info.id.as_str().to_owned())
+        .collect()
+}
+
+fn invitation(book: &mut Book, id: &str) -> Invitation {
+    let info = InvitationInfo {
+        id: InvitationId::new(id).expect("valid id"),
+        ..info()
+    };
+    let seq = book.next_seq();
+    Invitation::new(info, dev("a1"), seq, Wait::Ack)
+}
+
+#[test]
+fn the_book_indexes_only_live_invitations_as_live() -> Result<(), Illegal> {
+    let t0 = Instant::now();
+    let mut book = Book::default();
+    let first = invitation(&mut book, "inv-1");
+    let second = invitation(&mut book, "inv-2");
+    let (first_id, second_id) = (first.info.id.clone(), second.info.id.clone());
+    book.insert(first);
+    book.insert(second);
+    assert_eq!(live_ids(&book, "alice"), ["inv-1", "inv-2"]);
+    assert_eq!(live_ids(&book, "bob"), ["inv-1", "inv-2"]);
+
+    let accept = Input::Accept {
+        device: dev("b1"),
+        response: None,
+    };
+    assert!(book.apply(&first_id, accept, t0)?.is_call());
+    assert_eq!(live_ids(&book, "alice"), ["inv-1", "inv-2"]);
+    assert!(book.apply(&second_id, Input::Cancel, t0)?.is_ended());
+    assert_eq!(live_ids(&book, "alice"), ["inv-1"]);
+    assert_eq!(live_ids(&book, "bob"), ["inv-1"]);
+    // An ended invitation stays in the book (for snapshots) until removed.
+    assert_eq!(
+        book.of_uid(&uid("bob")),
+        [first_id.clone(), second_id.clone()]
+    );
+    assert!(book.contains(&second_id));
+
+    let hang_up = Input::HangUp {
+        actor: Actor::Caller,
+        by: uid("alice"),
+    };
+    assert!(book.apply(&first_id, hang_up, t0)?.is_ended());
+    assert!(live_ids(&book, "alice").is_empty());
+    assert!(live_ids(&book, "bob").is_empty());
+    assert_eq!(book.of_uid(&uid("alice")).len(), 2);
+
+    // A refused input changes nothing, the index included.
+    assert!(book.apply(&first_id, Input::Cancel, t0).is_err());
+    book.remove(&first_id);
+    book.remove(&second_id);
+    assert!(book.of_uid(&uid("alice")).is_empty());
+    Ok(())
+}
+
+#[test]
+fn an_invitation_removed_while_live_leaves_the_live_index() {
+    let mut book = Book::default();
+    let inv = invitation(&mut book, "inv-1");
+    let id = inv.info.id.clone();
+    book.insert(inv);
+    book.remove(&id);
+    assert!(live_ids(&book, "alice").is_empty());
+    assert!(live_ids(&book, "bob").is_empty());
 }

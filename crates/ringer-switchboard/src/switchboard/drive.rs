@@ -33,8 +33,8 @@ impl Switchboard {
         order: Order,
         now: Instant,
     ) -> Result<(), Illegal> {
-        let inv = self.invitations.get_mut(id).ok_or(Illegal::NoEffect)?;
-        let phase = inv.apply(input, now)?.clone();
+        let phase = self.invitations.apply(id, input, now)?;
+        let inv = self.invitations.get(id).ok_or(Illegal::NoEffect)?;
         let (caller, callee) = (inv.info.caller.clone(), inv.info.callee.clone());
         self.arm(id, &phase, now);
         self.sync(id, &order);

@@ -139,7 +139,7 @@ impl Switchboard {
     /// The earliest unanswered invitation from `callee` to `caller`, if any.
     fn glare_with(&self, caller: &Uid, callee: &Uid) -> Option<InvitationId> {
         self.invitations
-            .iter_uid(caller)
+            .iter_live_uid(caller)
             .find(|inv| {
                 inv.info.caller == *callee
                     && inv.info.callee == *caller

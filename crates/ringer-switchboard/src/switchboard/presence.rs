@@ -65,7 +65,7 @@ impl Switchboard {
     /// True while `uid` is party to an accepted call (accepting or confirmed).
     pub(super) fn in_call(&self, uid: &Uid) -> bool {
         self.invitations
-            .iter_uid(uid)
+            .iter_live_uid(uid)
             .any(|inv| inv.phase().is_call())
     }
 
