@@ -3,6 +3,7 @@
 
 mod args;
 mod e2e;
+mod interrupt;
 mod keyring;
 mod output;
 mod util;

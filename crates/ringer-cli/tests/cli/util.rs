@@ -142,12 +142,17 @@ pub fn run(mut command: Command, stdin: &str) -> Output {
     finish(child)
 }
 
-/// Writes `stdin` to the child and closes its input.
+/// Writes `stdin` to the child and closes its input. A child that exits before reading it (a
+/// usage error, say) closes the pipe first; that is its own business, judged by its output.
 pub fn feed(child: &mut Child, stdin: &str) {
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.as_bytes())
-            .expect("write the child's stdin");
+    if let Some(mut input) = child.stdin.take()
+        && let Err(err) = input.write_all(stdin.as_bytes())
+    {
+        assert_eq!(
+            err.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "write the child's stdin: {err}"
+        );
     }
 }
 
@@ -197,6 +202,11 @@ impl Running {
             lines: rx,
             seen: Vec::new(),
         }
+    }
+
+    /// The process id, to send it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Reads lines until an event named `name` arrives; returns it.
