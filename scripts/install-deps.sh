@@ -3,7 +3,11 @@
 # missing, and the system packages its tests use (a D-Bus session bus and gnome-keyring for the
 # real Secret Service the CLI and the app store tokens in; Xvfb, WebKitWebDriver and tauri-driver
 # for the desktop app's end-to-end test). Safe to run again.
+# Usage: scripts/install-deps.sh [--tests]   (--tests: also Node.js 20+ and tauri-driver, which
+# only the test suite needs)
 set -euo pipefail
+for_tests=false
+[ "${1:-}" = "--tests" ] && for_tests=true
 
 packages=(
   build-essential pkg-config ca-certificates curl
@@ -29,10 +33,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
 
-if ! command -v node >/dev/null 2>&1; then
-  # The frontend's tooling (Vite 8, Vitest 4) needs Node.js 20 or later; Debian 12's own nodejs
-  # is 18, so on a machine without Node prefer NodeSource's or your distribution's newer package.
+if $for_tests && ! command -v node >/dev/null 2>&1; then
   $( [ "$(id -u)" -eq 0 ] || echo sudo ) apt-get install -y -qq nodejs npm
+fi
+# The frontend's tooling (Vite 8, Vitest 4) needs Node.js 20 or later; Debian 12's own nodejs is
+# 18. Say so plainly rather than fail later inside npm.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if $for_tests && [ "$node_major" -lt 20 ]; then
+  echo "Node.js 20 or later is needed (found $(node --version 2>/dev/null || echo none)):" >&2
+  echo "install it from your distribution's backports or NodeSource, then run this again." >&2
+  exit 1
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -42,7 +52,9 @@ fi
 # tauri-driver drives the app for tests/e2e/run.sh; pinned, since the newest release is a 3.0
 # alpha.
 export PATH="$HOME/.cargo/bin:$PATH"
-installed=$(cargo install --list)
-if ! grep -q '^tauri-driver v2\.1\.0:' <<<"$installed"; then
-  cargo install tauri-driver --version 2.1.0 --locked
+if $for_tests; then
+  installed=$(cargo install --list)
+  if ! grep -q '^tauri-driver v2\.1\.0:' <<<"$installed"; then
+    cargo install tauri-driver --version 2.1.0 --locked
+  fi
 fi

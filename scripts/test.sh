@@ -5,7 +5,7 @@
 # cargo build because ringer-app embeds ui/dist (its default `custom-protocol` feature).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "== frontend: install, tests, build (type check, then ui/dist, which ringer-app embeds)"
