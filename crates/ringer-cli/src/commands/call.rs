@@ -6,6 +6,7 @@ use ringer_client::{Client, ConnectionState, Event, EventStream, Invite};
 use ringer_proto::{ChannelId, Content, InvitationId, Uid};
 use tokio::time::Instant;
 
+use super::interrupts::Interrupts;
 use super::{Outcome, aborted, print_waiting, seconds, sleep_until};
 use crate::cli::{CallArgs, GlobalArgs};
 use crate::error::CliError;
@@ -48,6 +49,8 @@ pub async fn call(
         .map_err(|e| CliError::Usage(format!("invitation id: {e}")))?;
 
     let mut connected = sign_in(global, "call").await?;
+    // From here on Ctrl-C is ours (until now its default ends the process at once).
+    let mut interrupts = Interrupts::new()?;
     print_waiting(&mut connected.events, printer)?;
     printer.remember_peer(id.clone(), callee.clone());
     let invite = Invite {
@@ -67,6 +70,7 @@ pub async fn call(
             follow(
                 &connected.client,
                 &mut connected.events,
+                &mut interrupts,
                 printer,
                 &id,
                 cancel_after,
@@ -83,6 +87,7 @@ pub async fn call(
 async fn follow(
     client: &Client,
     events: &mut EventStream,
+    interrupts: &mut Interrupts,
     printer: &mut Printer,
     id: &InvitationId,
     cancel_after: Option<Duration>,
@@ -121,8 +126,8 @@ async fn follow(
                     Step::Up => give_up_at = None,
                 }
             }
-            signal = tokio::signal::ctrl_c() => {
-                if signal.is_err() || interrupted {
+            pressed = interrupts.next() => {
+                if !pressed || interrupted {
                     // A second Ctrl-C: stop waiting for the server's answer.
                     return Ok(if accepted { Outcome::Success } else { Outcome::NotAccepted });
                 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use ringer_client::{Client, ConnectionState, Event};
 use ringer_proto::{InvitationId, RefuseReason, Response};
 
+use super::interrupts::Interrupts;
 use super::{Outcome, aborted, print_waiting};
 use crate::cli::{GlobalArgs, ListenArgs, RefuseChoice};
 use crate::error::CliError;
@@ -44,6 +45,8 @@ pub async fn listen(
         (false, false) => Answer::Ring,
     };
     let mut connected = sign_in(global, "listen").await?;
+    // From here on Ctrl-C is ours (until now its default ends the process at once).
+    let mut interrupts = Interrupts::new()?;
     print_waiting(&mut connected.events, printer)?;
     let mut state = Listening {
         client: &connected.client,
@@ -64,7 +67,7 @@ pub async fn listen(
                     break done;
                 }
             }
-            _ = tokio::signal::ctrl_c() => {
+            _ = interrupts.next() => {
                 state.hang_up_all().await;
                 break Ok(Outcome::Success);
             }

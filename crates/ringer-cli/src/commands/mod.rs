@@ -2,6 +2,7 @@
 
 mod account;
 mod call;
+mod interrupts;
 mod listen;
 mod queries;
 
