@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ringer_engine::{ConnectionChangeReason, ConnectionState, Event, Reply};
+use ringer_engine::{Event, Reply};
 use ringer_proto::{
     CallRecord, CancelReason, ChannelId, Content, DirectoryEntry, FailureReason, InvitationId,
     Presence, PresenceEntry, RefuseReason, Uid,
@@ -236,8 +236,8 @@ fn json_event(event: &Event, peer: Option<&Uid>) -> Value {
         }),
         Event::ConnectionStateChanged { state, reason } => json!({
             "event": "connection_state_changed",
-            "state": state_name(*state),
-            "reason": change_reason_name(*reason),
+            "state": state.as_str(),
+            "reason": reason.as_str(),
         }),
         Event::LoggedIn {
             uid,
@@ -352,8 +352,8 @@ fn human_event(event: &Event, peer: Option<&Uid>) -> String {
         }
         Event::ConnectionStateChanged { state, reason } => format!(
             "connection {} ({})",
-            state_name(*state),
-            change_reason_name(*reason).replace('_', " ")
+            state.as_str(),
+            reason.as_str().replace('_', " ")
         ),
         Event::LoggedIn {
             uid, display_name, ..
@@ -457,33 +457,6 @@ fn presence_text(presence: Presence) -> &'static str {
         Presence::Offline => "offline",
         Presence::Dnd => "do not disturb",
         Presence::InCall => "in a call",
-    }
-}
-
-/// SPEC's name for a connection state.
-pub fn state_name(state: ConnectionState) -> &'static str {
-    match state {
-        ConnectionState::Disconnected => "disconnected",
-        ConnectionState::Connecting => "connecting",
-        ConnectionState::Connected => "connected",
-        ConnectionState::Reconnecting => "reconnecting",
-        ConnectionState::Aborted => "aborted",
-    }
-}
-
-/// SPEC's name for a connection change reason.
-pub fn change_reason_name(reason: ConnectionChangeReason) -> &'static str {
-    match reason {
-        ConnectionChangeReason::Login => "login",
-        ConnectionChangeReason::LoginSuccess => "login_success",
-        ConnectionChangeReason::LoginFailure => "login_failure",
-        ConnectionChangeReason::LoginTimeout => "login_timeout",
-        ConnectionChangeReason::Interrupted => "interrupted",
-        ConnectionChangeReason::Logout => "logout",
-        ConnectionChangeReason::BannedByServer => "banned_by_server",
-        ConnectionChangeReason::TokenExpired => "token_expired",
-        ConnectionChangeReason::TokenRevoked => "token_revoked",
-        ConnectionChangeReason::RemoteLogin => "remote_login",
     }
 }
 

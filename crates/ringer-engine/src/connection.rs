@@ -51,16 +51,46 @@ pub enum ConnectionChangeReason {
     RemoteLogin,
 }
 
-impl fmt::Display for ConnectionState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
+impl ConnectionState {
+    /// SPEC's (Agora's) snake_case name, as clients print and serialise it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             ConnectionState::Disconnected => "disconnected",
             ConnectionState::Connecting => "connecting",
             ConnectionState::Connected => "connected",
             ConnectionState::Reconnecting => "reconnecting",
             ConnectionState::Aborted => "aborted",
-        };
-        f.write_str(name)
+        }
+    }
+}
+
+impl fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ConnectionChangeReason {
+    /// SPEC's (Agora's) snake_case name, as clients print and serialise it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionChangeReason::Login => "login",
+            ConnectionChangeReason::LoginSuccess => "login_success",
+            ConnectionChangeReason::LoginFailure => "login_failure",
+            ConnectionChangeReason::LoginTimeout => "login_timeout",
+            ConnectionChangeReason::Interrupted => "interrupted",
+            ConnectionChangeReason::Logout => "logout",
+            ConnectionChangeReason::BannedByServer => "banned_by_server",
+            ConnectionChangeReason::TokenExpired => "token_expired",
+            ConnectionChangeReason::TokenRevoked => "token_revoked",
+            ConnectionChangeReason::RemoteLogin => "remote_login",
+        }
+    }
+}
+
+impl fmt::Display for ConnectionChangeReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -155,7 +155,7 @@ fn apply_event(st: &mut State, fx: &mut Effects, event: Event) -> FollowUp {
         Event::ConnectionStateChanged { state, reason } => {
             st.connection = Connection {
                 state: connection_state(state),
-                reason: Some(reason_name(reason).to_owned()),
+                reason: Some(reason.as_str().to_owned()),
                 retry_at: None,
             };
             fx.emit(UiEvent::Connection(st.connection.clone()));
@@ -345,22 +345,6 @@ fn connection_state(state: ringer_client::ConnectionState) -> ConnectionState {
         ringer_client::ConnectionState::Connected => ConnectionState::Connected,
         ringer_client::ConnectionState::Reconnecting => ConnectionState::Reconnecting,
         ringer_client::ConnectionState::Aborted => ConnectionState::Aborted,
-    }
-}
-
-/// Agora's reason names, snake_case.
-fn reason_name(reason: ConnectionChangeReason) -> &'static str {
-    match reason {
-        ConnectionChangeReason::Login => "login",
-        ConnectionChangeReason::LoginSuccess => "login_success",
-        ConnectionChangeReason::LoginFailure => "login_failure",
-        ConnectionChangeReason::LoginTimeout => "login_timeout",
-        ConnectionChangeReason::Interrupted => "interrupted",
-        ConnectionChangeReason::Logout => "logout",
-        ConnectionChangeReason::BannedByServer => "banned_by_server",
-        ConnectionChangeReason::TokenExpired => "token_expired",
-        ConnectionChangeReason::TokenRevoked => "token_revoked",
-        ConnectionChangeReason::RemoteLogin => "remote_login",
     }
 }
 

@@ -62,10 +62,9 @@ fn aborted(reason: ConnectionChangeReason) -> CliError {
         | ConnectionChangeReason::LoginTimeout
         | ConnectionChangeReason::Interrupted
         | ConnectionChangeReason::Logout
-        | ConnectionChangeReason::RemoteLogin => CliError::Unreachable(format!(
-            "connection aborted: {}",
-            crate::output::change_reason_name(reason)
-        )),
+        | ConnectionChangeReason::RemoteLogin => {
+            CliError::Unreachable(format!("connection aborted: {}", reason.as_str()))
+        }
     }
 }
 
