@@ -42,7 +42,11 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
 
 /// Runs the desktop app.
 pub fn run() {
+    // stderr, not stdout: launchers and tauri-driver discard the app's stdout, and stdout may be
+    // a pipe nobody reads. Colours only for a terminal, so a captured log stays plain text.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

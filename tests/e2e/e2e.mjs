@@ -18,6 +18,8 @@ const env = (name) => {
 
 const DRIVER = env('RINGER_E2E_DRIVER');
 const APP = env('RINGER_E2E_APP');
+// The binary itself (APP may be a wrapper that keeps the app's log), for launches outside WebDriver.
+const APP_BIN = process.env.RINGER_E2E_APP_BIN || APP;
 const CLI = env('RINGER_E2E_CLI');
 const SERVER = env('RINGER_E2E_SERVER_URL');
 const NOTIFY_LOG = env('RINGER_E2E_NOTIFY_LOG');
@@ -74,6 +76,16 @@ function notices() {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+/** Ids of the notifications still open, as the notification server's records say. */
+function openNotices() {
+  const open = new Set();
+  for (const n of notices()) {
+    if (n.method === 'Notify') open.add(n.id);
+    else if (n.method === 'CloseNotification' || (n.method === 'InvokeAction' && n.ok)) open.delete(n.id);
+  }
+  return open;
 }
 
 /** Presses `action` on notification `id` through the notification server's test interface. */
@@ -266,6 +278,12 @@ class App {
     for (const close of await this.s.findAll(`//*[contains(@class,'call-card')]${button('Close')}`)) {
       await this.s.click(close).catch(() => {});
     }
+    // A scenario that failed in do-not-disturb must not make the next ones refused.
+    const dnd = await this.find(DND_SWITCH, 'the do-not-disturb switch');
+    if ((await this.s.attribute(dnd, 'aria-checked')) === 'true') {
+      await this.s.click(dnd);
+      await waitFor('status Available', async () => (await this.s.attribute(dnd, 'aria-checked')) === 'false');
+    }
     await this.click(`//button[@role='tab' and starts-with(normalize-space(.), 'Team')]`, 'the Team tab');
   }
 
@@ -278,19 +296,62 @@ class App {
 // Scenarios
 
 let app;
+const DND_SWITCH = `//header//button[@role='switch'][normalize-space(.)='Do not disturb']`;
+const DIALOG = `//*[@role='alertdialog']`;
 const contactRow = (name) => `//ul[@aria-label='Team']/li[.//*[normalize-space(.)=${xq(name)}]]`;
 const callCard = (state) => `//*[contains(@class,'call-card') and @data-state=${xq(state)}]`;
 
 /** Notification-server records made since `since` (an index into the log). */
 const newNotices = (since) => notices().slice(since);
 
-async function signIn() {
+/** The app's session token in the Secret Service, or '' when there is none. */
+async function storedToken() {
+  const found = await run('secret-tool', ['lookup', 'service', 'ringer-app', 'username', `${ME.uid}@${SERVER}`]);
+  return found.code === 0 ? found.stdout.trim() : '';
+}
+
+/** Fills the sign-in form from scratch (fields may hold an earlier attempt). */
+async function fillSignIn(password) {
+  for (const [label, value] of [
+    ['Server', SERVER],
+    ['User name', ME.uid],
+    ['Password', password],
+  ]) {
+    const input = await app.find(field(label), `the ${label} field`);
+    await app.s.clear(input);
+    await app.s.type(input, value);
+  }
+}
+
+const enabled = (element) => app.s.execute('return !arguments[0].disabled;', [{ [ELEMENT_KEY]: element }]);
+
+async function wrongPassword() {
   app = await App.start();
   await app.find(heading('Sign in to Ringer'), 'the sign-in form', 30_000);
   check(notices().length === 0, 'a notification appeared before anything happened');
-  await app.s.type(await app.find(field('Server')), SERVER);
-  await app.s.type(await app.find(field('User name')), ME.uid);
-  await app.s.type(await app.find(field('Password')), ME.password);
+  await fillSignIn(`${ME.password}-wrong`);
+  await app.click(button('Sign in'));
+  const alert = await app.find(`//form//*[@role='alert']`, 'the sign-in error', 20_000);
+  const said = (await app.s.text(alert)).trim();
+  check(said === 'Wrong user name or password.', `sign-in error says: ${JSON.stringify(said)}`);
+  // Still the form, ready for another try: every field and the button enabled, entries kept.
+  check(await app.present(heading('Sign in to Ringer')), 'the sign-in form went away');
+  check(!(await app.present(contactRow(PEER.name))), 'the team view is shown after a wrong password');
+  for (const label of ['Server', 'User name', 'Password']) {
+    check(await enabled(await app.find(field(label))), `the ${label} field is disabled after a failed sign-in`);
+  }
+  const submit = await app.find(button('Sign in'));
+  check(await enabled(submit), 'the Sign in button is disabled after a failed sign-in');
+  check((await app.s.attribute(await app.find(field('User name')), 'value')) === ME.uid, 'the user name was not kept');
+  check((await storedToken()) === '', 'a token was stored after a wrong password');
+  await app.snap('01-wrong-password');
+}
+
+async function signIn() {
+  // Scenario 1 may have failed before the app was up.
+  if (!app) app = await App.start();
+  await app.find(heading('Sign in to Ringer'), 'the sign-in form', 30_000);
+  await fillSignIn(ME.password);
   await app.snap('01-sign-in');
   await app.click(button('Sign in'));
   const row = await app.find(contactRow(PEER.name), `${PEER.name} in the team list`, 20_000);
@@ -505,14 +566,239 @@ async function restartSignedInFromKeyring() {
   await app.snap('09-restart-team');
 }
 
+/** What a caller sees when the app declines its call, and what the app leaves behind. */
+async function expectDeclined(caller, popup, notice, before) {
+  const refused = await caller.event('local_invitation_refused');
+  check(refused.peer === ME.uid && refused.reason === 'declined', `local_invitation_refused: ${JSON.stringify(refused)}`);
+  check((await caller.exit()) === 1, `a refused call should exit 1, got ${caller.code}`);
+  await app.waitPopupGone(popup);
+  await waitFor('the incoming-call notification to close', () => !openNotices().has(notice.id));
+  check(!(await app.present(DIALOG)), 'the main window shows an incoming-call dialog');
+  check(!(await app.present(callCard('active'))), 'a declined call shows as a live call');
+  check(
+    !newNotices(before).some((n) => n.method === 'Notify' && n.summary.startsWith('Missed')),
+    'a declined call was notified as missed',
+  );
+}
+
+async function incomingDeclinedInPopup() {
+  await app.reset();
+  const before = notices().length;
+  const caller = cli(['call', ME.uid, '--content', 'got a minute?']);
+  const sent = await caller.event('invitation_sent');
+  const notice = await incomingNotice(before, 'got a minute?');
+  const popup = await app.waitPopup();
+  check((await app.s.url()).includes(`id=${sent.id}`), `the popup is not for ${sent.id}: ${await app.s.url()}`);
+  await app.find(DIALOG, 'the incoming-call dialog');
+  await app.clickClosing(`${DIALOG}${button('Decline')}`);
+  await expectDeclined(caller, popup, notice, before);
+  // The dialog's Decline withdraws the notification itself (nobody pressed it).
+  check(
+    newNotices(before).some((n) => n.method === 'CloseNotification' && n.id === notice.id),
+    'the app did not withdraw the incoming-call notification',
+  );
+}
+
+async function incomingDeclinedFromNotification() {
+  await app.reset();
+  const before = notices().length;
+  const caller = cli(['call', ME.uid]);
+  const notice = await incomingNotice(before, null);
+  const popup = await app.waitPopup();
+  await app.toMain();
+  await pressAction(notice.id, 'decline');
+  await expectDeclined(caller, popup, notice, before);
+}
+
+// Counts, in the page it runs in, the oscillators started and stopped from now on: sound.ts plays
+// the ringtone as two oscillators and stops both when the tone stops.
+const TONE_PROBE = `
+  const rec = { started: 0, stopped: 0, errors: [] };
+  window.__e2eTones = rec;
+  const proto = OscillatorNode.prototype;
+  const start = proto.start;
+  const stop = proto.stop;
+  proto.start = function (...args) { rec.started += 1; return start.apply(this, args); };
+  proto.stop = function (...args) {
+    try { const r = stop.apply(this, args); rec.stopped += 1; return r; }
+    catch (e) { rec.errors.push(String(e)); throw e; }
+  };
+  return true;`;
+
+async function silenceStopsRingtone() {
+  await app.reset();
+  const before = notices().length;
+  const caller = cli(['call', ME.uid, '--content', 'ring ring']);
+  const notice = await incomingNotice(before, 'ring ring');
+  const popup = await app.waitPopup();
+  await app.find(DIALOG, 'the incoming-call dialog');
+  check(await app.s.execute('return typeof window.AudioContext === "function";'), 'no WebAudio in the popup');
+  await app.s.execute(TONE_PROBE);
+  const tones = () => app.s.execute('return window.__e2eTones;');
+  check((await tones()).stopped === 0, 'the ringtone stopped before Silence was pressed');
+  await app.click(`${DIALOG}${button('Silence')}`);
+  // Stopping two oscillators means the two-tone ringtone was playing (stop() before start()
+  // throws) and is now off.
+  await waitFor('the ringtone to stop', async () => (await tones()).stopped >= 2);
+  await app.find(`${DIALOG}//button[normalize-space(.)='Silenced']`, 'the Silenced button');
+  check(!(await enabled(await app.find(`${DIALOG}//button[normalize-space(.)='Silenced']`))), 'Silenced is still pressable');
+  for (const name of ['Accept', 'Decline']) {
+    check(await enabled(await app.find(`${DIALOG}${button(name)}`)), `${name} is disabled after Silence`);
+  }
+  await app.snap('10-silenced');
+  // It stays quiet and keeps ringing for the caller: nothing restarts the tone, nothing ends.
+  await sleep(1500);
+  const after = await tones();
+  check(after.stopped === 2 && after.started === 0, `the ringtone after Silence: ${JSON.stringify(after)}`);
+  check(after.errors.length === 0, `stopping the ringtone failed: ${after.errors.join('; ')}`);
+  check(await app.present(DIALOG), 'the dialog went away after Silence');
+  check(caller.code === null && !caller.events.some((e) => e.event.startsWith('local_invitation_') && e.event !== 'local_invitation_received_by_peer'), `the call ended after Silence: ${caller.events.map((e) => e.event).join(', ')}`);
+  check(openNotices().has(notice.id), 'Silence closed the incoming-call notification');
+  // Still answerable: decline it.
+  await app.clickClosing(`${DIALOG}${button('Decline')}`);
+  await expectDeclined(caller, popup, notice, before);
+}
+
+async function doNotDisturb() {
+  await app.reset();
+  const before = notices().length;
+  const toggle = await app.find(DND_SWITCH, 'the do-not-disturb switch');
+  check((await app.s.attribute(toggle, 'aria-checked')) === 'false', 'the app starts in do-not-disturb');
+  await app.s.click(toggle);
+  await waitFor('the switch on', async () => (await app.s.attribute(await app.find(DND_SWITCH), 'aria-checked')) === 'true');
+  await app.find(`//header//*[contains(@class,'me-status')][normalize-space(.)='Do not disturb']`, 'own status Do not disturb');
+  // The server has it: the peer sees ada as dnd.
+  await waitFor('the peer to see dnd', async () => {
+    const look = cli(['presence', ME.uid]);
+    await look.exit();
+    return look.events.find((e) => e.event === 'presence' && e.uid === ME.uid)?.presence === 'dnd';
+  });
+  await app.snap('11-dnd');
+
+  const caller = cli(['call', ME.uid, '--content', 'are you there?']);
+  const refused = await caller.event('local_invitation_refused');
+  check(refused.reason === 'dnd', `local_invitation_refused: ${JSON.stringify(refused)}`);
+  check((await caller.exit()) === 1, `a call refused for dnd should exit 1, got ${caller.code}`);
+  check(!caller.events.some((e) => e.event === 'local_invitation_received_by_peer'), 'the invitation reached the app');
+
+  // Not rung here: no popup, no dialog, no incoming-call notification.
+  const tab = await app.find(`//button[@role='tab' and starts-with(normalize-space(.), 'History')]`);
+  await app.s.click(tab);
+  await app.find(`//ul[@aria-label='Call history']/li[1]`, 'the newest history record');
+  await waitFor('the dnd call as missed in History', async () => {
+    const [first] = await app.s.findAll(`//ul[@aria-label='Call history']/li[1]`);
+    if (!first) return false;
+    const text = await app.s.execute('return arguments[0].innerText;', [{ [ELEMENT_KEY]: first }]);
+    return (await app.s.attribute(first, 'data-missed')) === 'true' && text.includes(PEER.name) && text.includes('Missed');
+  });
+  check((await app.popups()).length === 0, 'a popup opened for a call refused as dnd');
+  check(!(await app.present(DIALOG)), 'an incoming-call dialog is shown in dnd');
+  const incoming = newNotices(before).filter((n) => n.method === 'Notify' && n.summary.startsWith('Incoming call'));
+  check(incoming.length === 0, `a dnd call raised a notification: ${JSON.stringify(incoming)}`);
+  await app.snap('12-dnd-history');
+
+  await app.click(DND_SWITCH);
+  await waitFor('the switch off', async () => (await app.s.attribute(await app.find(DND_SWITCH), 'aria-checked')) === 'false');
+  await app.find(`//header//*[contains(@class,'me-status')][normalize-space(.)='Available']`, 'own status Available');
+  await waitFor('the peer to see online', async () => {
+    const look = cli(['presence', ME.uid]);
+    await look.exit();
+    return look.events.find((e) => e.event === 'presence' && e.uid === ME.uid)?.presence === 'online';
+  });
+}
+
+/** Runs the app binary again (not through WebDriver), as a desktop does for a ringer:// link. */
+function launchAgain(args, name) {
+  const log = createWriteStream(join(LOGS, `${name}.log`));
+  log.write(`$ ringer-app ${args.join(' ')}\n`);
+  const child = spawn(APP_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      log.end(`\n[exit ${code ?? `signal ${signal}`}]\n`);
+      resolve(code ?? `signal ${signal}`);
+    });
+  });
+}
+
+async function deepLinkFromSecondLaunch() {
+  await app.reset();
+  const listener = cli(['listen', '--once']);
+  await listener.event('logged_in');
+  const row = contactRow(PEER.name);
+  await waitFor(`${PEER.name} online`, async () => (await app.s.text(await app.find(row))).includes('Available'));
+  check(await instanceRunning(), 'the app does not hold its single-instance name on the bus');
+  // Percent-encoded on purpose: %62ob is bob.
+  const code = await launchAgain(['ringer://call/%62ob'], 'app-second-launch');
+  check(code === 0, `the second launch should hand over and exit 0, got ${code}`);
+  const received = await listener.event('remote_invitation_received', 20_000);
+  check(received.peer === ME.uid, `the listener was called by ${received.peer}`);
+  await app.find(callCard('ringing'), 'the outgoing call ringing');
+  await app.waitText(`Ringing ${PEER.name}…`);
+  check(await instanceRunning(), 'the first instance went away');
+  await app.snap('13-deep-link');
+  await app.click(`${callCard('ringing')}${button('Cancel')}`);
+  check((await listener.exit()) === 1, `listen --once after a cancel should exit 1, got ${listener.code}`);
+  check(listener.events.some((e) => e.event === 'remote_invitation_canceled'), 'the CLI did not see the cancel');
+  await app.click(`${callCard('canceled')}${button('Close')}`);
+}
+
+/** Runs the CLI as the app's user with a stored token (no password): its exit status and stderr. */
+async function cliAsMe(args, name) {
+  const full = ['--server', SERVER, '--user', ME.uid, '--json', '--device-id', 'e2e-token-check', ...args];
+  const result = await run(CLI, full, 20_000);
+  writeFileSync(join(LOGS, `${name}.log`), `$ ringer ${full.join(' ')}\n${result.stdout}${result.stderr}\n[exit ${result.code}]\n`);
+  return result;
+}
+
+async function signOut() {
+  await app.reset();
+  const token = await storedToken();
+  check(token.length > 0, 'no token in the Secret Service before signing out');
+  // Hand the app's token to the CLI (its own keyring entry), to ask the server about it later.
+  const planted = await new Promise((resolve) => {
+    const child = execFile('secret-tool', ['store', '--label=e2e token check', 'service', 'ringer', 'username', `${ME.uid}@${SERVER}`], { timeout: 10_000 }, (error) => resolve(!error));
+    child.stdin.end(token);
+  });
+  check(planted, 'could not store the token for the CLI');
+  const valid = await cliAsMe(['presence', PEER.uid], 'cli-token-before-sign-out');
+  check(valid.code === 0, `the app's token does not sign in before sign-out: exit ${valid.code}: ${valid.stderr}`);
+
+  await app.click(`//header${button('Sign out')}`);
+  await app.find(heading('Sign in to Ringer'), 'the sign-in form after signing out', 20_000);
+  await app.snap('14-signed-out');
+  await waitFor('the token to leave the Secret Service', async () => (await storedToken()) === '');
+  const revoked = await cliAsMe(['presence', PEER.uid], 'cli-token-after-sign-out');
+  check(revoked.code === 3, `the old token should be refused (exit 3), got exit ${revoked.code}: ${revoked.stderr}`);
+  check(/revoked/.test(revoked.stderr), `the old token was refused for another reason: ${revoked.stderr}`);
+
+  // And a new start asks for the password.
+  await app.quit();
+  app = null;
+  await waitFor('the first instance to exit', async () => !(await instanceRunning()));
+  app = await App.start();
+  await app.find(heading('Sign in to Ringer'), 'the sign-in form after a restart', 30_000);
+  check(!(await app.present(contactRow(PEER.name))), 'the team view is shown after signing out');
+}
+
 const scenarios = [
-  ['1 sign in, team shows the CLI user', signIn, true],
-  ['2 call an accepting listener, hang up from the app', callAcceptedThenHangUp],
-  ['3 call a listener that refuses busy', callRefusedBusy],
-  ['4 incoming call accepted in the popup', incomingAcceptedInPopup],
-  ['5 incoming call accepted from the notification', incomingAcceptedFromNotification],
-  ['6 caller cancels: popup and notification go, missed call in History', incomingCanceledIsMissed],
-  ['7 restart: signed in from the keyring', restartSignedInFromKeyring],
+  ['1 wrong password: a clear message, the form stays usable', wrongPassword],
+  ['2 sign in, team shows the CLI user', signIn, true],
+  ['3 call an accepting listener, hang up from the app', callAcceptedThenHangUp],
+  ['4 call a listener that refuses busy', callRefusedBusy],
+  ['5 incoming call accepted in the popup', incomingAcceptedInPopup],
+  ['6 incoming call accepted from the notification', incomingAcceptedFromNotification],
+  ['7 caller cancels: popup and notification go, missed call in History', incomingCanceledIsMissed],
+  ['8 incoming call declined in the popup', incomingDeclinedInPopup],
+  ['9 incoming call declined from the notification', incomingDeclinedFromNotification],
+  ['10 Silence stops the ringtone, the call still rings', silenceStopsRingtone],
+  ['11 do not disturb: refused as dnd without ringing, missed in History', doNotDisturb],
+  ['12 ringer://call/ link from a second launch calls the listener', deepLinkFromSecondLaunch],
+  ['13 restart: signed in from the keyring', restartSignedInFromKeyring],
+  ['14 sign out: token revoked and deleted, sign-in form on restart', signOut],
 ];
 
 async function main() {

@@ -138,9 +138,17 @@ pids+=($!)
 wait_until 15 curl -sf "http://127.0.0.1:$driver_port/status" ||
   { echo "e2e: tauri-driver did not start" >&3; cat "$logs/tauri-driver.log" >&3; exit 1; }
 
+# WebKitWebDriver starts the app with its own stdout discarded and its stderr mixed into
+# tauri-driver's: this wrapper (exec, so the driver still talks to the app's own process) keeps
+# the app's log (stderr) apart, in app.log.
+app="$RINGER_E2E_WORK/ringer-app"
+printf '#!/bin/bash\nexec %q "$@" 2>>%q\n' "$bin/ringer-app" "$logs/app.log" >"$app"
+chmod +x "$app"
+
 echo "e2e: server $server_url, display $DISPLAY, tauri-driver on $driver_port" >&3
 RINGER_E2E_DRIVER="http://127.0.0.1:$driver_port" \
-  RINGER_E2E_APP="$bin/ringer-app" \
+  RINGER_E2E_APP="$app" \
+  RINGER_E2E_APP_BIN="$bin/ringer-app" \
   RINGER_E2E_CLI="$bin/ringer" \
   RINGER_E2E_SERVER_URL="$server_url" \
   RINGER_E2E_NOTIFY_LOG="$notify_log" \

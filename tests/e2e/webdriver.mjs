@@ -45,6 +45,10 @@ export class Session {
     await this.cmd('POST', `/element/${element}/click`, {});
   }
 
+  async clear(element) {
+    await this.cmd('POST', `/element/${element}/clear`, {});
+  }
+
   async type(element, text) {
     await this.cmd('POST', `/element/${element}/value`, { text });
   }
