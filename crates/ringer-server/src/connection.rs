@@ -36,11 +36,12 @@ use crate::rate_limit::TokenBucket;
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 /// The WebSocket settings of every connection: small buffers (a connection carries small JSON
-/// frames) and the protocol's 64 KiB frame limit.
+/// frames) and the protocol's 64 KiB frame limit. Frames queued together are written with one
+/// `send` (the writer flushes when its queue is empty), up to 8 KiB at a time.
 pub fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_write_buffer_size(2 * MAX_FRAME_BYTES)
         .max_message_size(Some(MAX_FRAME_BYTES))
         .max_frame_size(Some(MAX_FRAME_BYTES))

@@ -23,6 +23,9 @@ use tokio_util::sync::CancellationToken;
 /// How many inputs the hub's channel holds before connection readers wait.
 pub const INPUT_QUEUE: usize = 1024;
 
+/// Most inputs handled per wake-up of the hub (outputs are then sent together).
+const INPUT_BATCH: usize = 64;
+
 /// How many call records wait for the store writer before new ones are dropped (with an error
 /// log); the writer batches, so this is only reached if the disk stalls or the writer gets
 /// little CPU for seconds. Only the records actually waiting take memory.
@@ -127,19 +130,39 @@ impl Hub {
     /// Runs until `shutdown` is cancelled (then ends every invitation with `server_restart` and
     /// closes every connection) or every input sender is gone.
     pub async fn run(mut self, mut inputs: mpsc::Receiver<HubInput>, shutdown: CancellationToken) {
+        // One timer, moved only when the switchboard's next deadline changes: a new `Sleep` per
+        // input would register with tokio's timer wheel (behind its lock) every time.
+        let timer = tokio::time::sleep_until(tokio::time::Instant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<Instant> = None;
+        let mut batch = Vec::with_capacity(INPUT_BATCH);
         loop {
-            let timeout = self.switchboard.poll_timeout();
+            let deadline = self.switchboard.poll_timeout();
+            if deadline != armed {
+                if let Some(deadline) = deadline {
+                    timer.as_mut().reset(deadline.into());
+                }
+                armed = deadline;
+            }
             tokio::select! {
                 biased;
                 () = shutdown.cancelled() => {
                     self.shutdown(now());
                     break;
                 }
-                input = inputs.recv() => match input {
-                    Some(input) => self.handle(input, now()),
-                    None => break,
-                },
-                () = sleep_until(timeout) => self.switchboard.handle_timeout(now()),
+                received = inputs.recv_many(&mut batch, INPUT_BATCH) => {
+                    if received == 0 {
+                        break;
+                    }
+                    let now = now();
+                    for input in batch.drain(..) {
+                        self.handle(input, now);
+                    }
+                }
+                () = &mut timer, if armed.is_some() => {
+                    armed = None;
+                    self.switchboard.handle_timeout(now());
+                }
             }
             self.drain(now());
         }
@@ -358,13 +381,6 @@ pub fn load_accounts(
 /// The shell's clock; tokio's, so that tests may pause it.
 pub fn now() -> Instant {
     tokio::time::Instant::now().into_std()
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
-        None => std::future::pending().await,
-    }
 }
 
 #[cfg(test)]

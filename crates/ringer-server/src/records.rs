@@ -7,7 +7,7 @@ use ringer_store::Store;
 use tokio::sync::mpsc;
 
 /// Most records written per blocking store call (one SQLite transaction).
-const BATCH: usize = 64;
+const BATCH: usize = 256;
 
 /// Writes every record received until all senders are gone (the hub stopped), so that records
 /// produced by a shutdown are persisted too. Each batch is one transaction, so that the writer

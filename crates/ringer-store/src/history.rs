@@ -4,33 +4,29 @@ use ringer_proto::limits::MAX_HISTORY_LIMIT;
 use ringer_proto::{CallRecord, Direction, InvitationId, Outcome, Uid, UnixMillis};
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 
 use crate::error::{DbResult, StoreError};
 use crate::{Store, field, sql_time};
 
 impl Store {
-    /// Records a call in `uid`'s history. Recording the same invitation id for the same uid
-    /// again replaces the record, so recording twice is harmless. If the uid then has more than
+    /// Records a call in `uid`'s history. Recording the same invitation (id and start time) for
+    /// the same uid again replaces the record, so recording twice is harmless. If the uid then has more than
     /// [`crate::StoreOptions::history_per_uid`] records, the oldest (by start time) are dropped.
     /// Fails with [`StoreError::UnknownUser`] if the uid has no account (e.g. it was removed
     /// during the call).
     pub fn record_call(&self, uid: &Uid, record: &CallRecord) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .db()?;
-        if !user_exists(&tx, uid)? {
-            return Err(StoreError::UnknownUser(uid.clone()));
+        let skipped = self.record_calls(std::slice::from_ref(&(uid.clone(), record.clone())))?;
+        if skipped.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::UnknownUser(uid.clone()))
         }
-        upsert_record(&tx, uid, record)?;
-        trim_history(&tx, uid, self.options.history_per_uid)?;
-        tx.commit().db()
     }
 
     /// Records a batch of calls in one transaction (one commit instead of one per record), each
-    /// exactly as [`Store::record_call`] would: recording an invitation id again for the same
-    /// uid replaces its record, and each uid keeps at most
+    /// exactly as [`Store::record_call`] would: recording an invitation again for the same uid
+    /// replaces its record, and each uid keeps at most
     /// [`crate::StoreOptions::history_per_uid`] records, the newest by start time. A record
     /// whose uid has no account is skipped, not an error, so that one removed account does not
     /// lose the rest of the batch; the indices (into `records`) of the skipped records are
@@ -44,44 +40,63 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
-        let mut known: HashMap<&Uid, bool> = HashMap::new();
+        // uid → records inserted by this batch, or None for a uid without an account.
+        let mut inserted: HashMap<&Uid, Option<u32>> = HashMap::new();
         for (index, (uid, record)) in records.iter().enumerate() {
-            let exists = match known.get(uid) {
-                Some(exists) => *exists,
-                None => {
-                    let exists = user_exists(&tx, uid)?;
-                    known.insert(uid, exists);
-                    exists
-                }
+            let count = match inserted.get_mut(uid) {
+                Some(count) => count,
+                None => inserted
+                    .entry(uid)
+                    .or_insert(user_exists(&tx, uid)?.then_some(0)),
             };
-            if exists {
-                upsert_record(&tx, uid, record)?;
-            } else {
-                skipped.push(index);
+            match count {
+                Some(count) => {
+                    upsert_record(&tx, uid, record)?;
+                    *count += 1;
+                }
+                None => skipped.push(index),
             }
         }
         // Trimming once per uid after all inserts keeps the same records as trimming after each:
-        // both keep the newest `history_per_uid` of everything recorded.
-        for (uid, exists) in known {
-            if exists {
-                trim_history(&tx, uid, self.options.history_per_uid)?;
-            }
+        // both keep the newest of everything recorded.
+        let keep = self.options.history_per_uid;
+        let mut bounds = self.history_bounds();
+        let mut updated = Vec::with_capacity(inserted.len());
+        for (uid, count) in inserted {
+            let Some(count) = count else { continue };
+            let bound = match bounds.get(uid) {
+                Some(bound) => bound.saturating_add(count),
+                None => count_history(&tx, uid)?,
+            };
+            let bound = if bound > keep.saturating_add(trim_slack(keep)) {
+                trim_history(&tx, uid, keep)?;
+                keep
+            } else {
+                bound
+            };
+            updated.push((uid, bound));
         }
         tx.commit().db()?;
+        for (uid, bound) in updated {
+            bounds.insert(uid.clone(), bound);
+        }
         Ok(skipped)
     }
 
     /// Up to `limit` (at most [`MAX_HISTORY_LIMIT`]) of `uid`'s records, newest first by start
-    /// time. A uid without an account has no history.
+    /// time (then by id). A uid without an account has no history.
     pub fn history(&self, uid: &Uid, limit: u32) -> Result<Vec<CallRecord>, StoreError> {
-        let limit = limit.min(MAX_HISTORY_LIMIT);
+        // Between trims a uid may hold a few more than `history_per_uid` (see [`trim_slack`]).
+        let limit = limit
+            .min(MAX_HISTORY_LIMIT)
+            .min(self.options.history_per_uid);
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
                 "SELECT id, peer, direction, outcome, reason, missed,
                         started_at, answered_at, ended_at
                  FROM history WHERE uid = ?1
-                 ORDER BY started_at DESC, rowid DESC LIMIT ?2",
+                 ORDER BY started_at DESC, id DESC LIMIT ?2",
             )
             .db()?;
         let rows = stmt
@@ -120,12 +135,27 @@ impl Store {
 }
 
 fn user_exists(tx: &Transaction<'_>, uid: &Uid) -> Result<bool, StoreError> {
-    tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE uid = ?1)",
-        [uid.as_str()],
-        |row| row.get(0),
-    )
-    .db()
+    tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE uid = ?1)")
+        .db()?
+        .query_row([uid.as_str()], |row| row.get(0))
+        .db()
+}
+
+fn count_history(tx: &Transaction<'_>, uid: &Uid) -> Result<u32, StoreError> {
+    let count: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM history WHERE uid = ?1")
+        .db()?
+        .query_row([uid.as_str()], |row| row.get(0))
+        .db()?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// How far past `keep` a uid's history may grow before it is trimmed back to `keep`. Trimming
+/// sorts the uid's records: doing it once per `keep / 16` records instead of on every record
+/// keeps a full history (10,000 by default) cheap to append to. Never visible: a history
+/// request returns at most `keep` records.
+fn trim_slack(keep: u32) -> u32 {
+    keep / 16
 }
 
 fn upsert_record(tx: &Transaction<'_>, uid: &Uid, record: &CallRecord) -> Result<(), StoreError> {
@@ -134,10 +164,10 @@ fn upsert_record(tx: &Transaction<'_>, uid: &Uid, record: &CallRecord) -> Result
             "INSERT INTO history (uid, id, peer, direction, outcome, reason, missed,
                                   started_at, answered_at, ended_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (uid, id) DO UPDATE SET
+             ON CONFLICT (uid, started_at, id) DO UPDATE SET
                  peer = excluded.peer, direction = excluded.direction,
                  outcome = excluded.outcome, reason = excluded.reason,
-                 missed = excluded.missed, started_at = excluded.started_at,
+                 missed = excluded.missed,
                  answered_at = excluded.answered_at, ended_at = excluded.ended_at",
         )
         .db()?;
@@ -159,21 +189,10 @@ fn upsert_record(tx: &Transaction<'_>, uid: &Uid, record: &CallRecord) -> Result
 
 /// Drops `uid`'s records beyond the newest `keep` (by start time).
 fn trim_history(tx: &Transaction<'_>, uid: &Uid, keep: u32) -> Result<(), StoreError> {
-    // The delete sorts all of the uid's records; first a cheap walk of its index tells whether
-    // it has more than `keep` at all, which is rarely the case.
-    let over: Option<i64> = tx
-        .prepare_cached("SELECT 1 FROM history WHERE uid = ?1 LIMIT 1 OFFSET ?2")
-        .db()?
-        .query_row(params![uid.as_str(), i64::from(keep)], |row| row.get(0))
-        .optional()
-        .db()?;
-    if over.is_none() {
-        return Ok(());
-    }
     tx.prepare_cached(
         "DELETE FROM history WHERE rowid IN (
              SELECT rowid FROM history WHERE uid = ?1
-             ORDER BY started_at DESC, rowid DESC
+             ORDER BY started_at DESC, id DESC
              LIMIT -1 OFFSET ?2)",
     )
     .db()?

@@ -69,6 +69,7 @@ mod password;
 mod schema;
 mod sessions;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -102,7 +103,9 @@ pub const DEFAULT_SESSIONS_PER_UID: u32 = 64;
 pub struct StoreOptions {
     /// Argon2id cost of new password hashes.
     pub password_cost: PasswordCost,
-    /// Call records kept per uid; recording one more drops the oldest (by start time).
+    /// Call records kept per uid, the newest by start time. The oldest beyond it are dropped
+    /// in batches: between two trims a uid may hold up to `history_per_uid / 16` more, never
+    /// returned by [`Store::history`].
     pub history_per_uid: u32,
     /// Live sessions kept per uid; creating one more revokes the least recently used. The same
     /// number of dead (expired or revoked) sessions is kept per uid until purged, so that a
@@ -179,6 +182,10 @@ pub struct Store {
     /// A hash of nothing in particular, verified against when a login names an unknown uid so
     /// that it takes as long as a wrong password. Made on first use with `options`' cost.
     dummy_hash: OnceLock<String>,
+    /// An upper bound of each uid's number of call records, once this store has recorded a
+    /// call for it: appending to a history needs no look at the uid's other records until the
+    /// bound passes `history_per_uid`. Locked only while `conn` is held.
+    history_bounds: Mutex<HashMap<Uid, u32>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -213,6 +220,7 @@ impl Store {
             path: path.to_path_buf(),
             options,
             dummy_hash: OnceLock::new(),
+            history_bounds: Mutex::new(HashMap::new()),
         })
     }
 
@@ -243,6 +251,12 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
+    fn history_bounds(&self) -> MutexGuard<'_, HashMap<Uid, u32>> {
+        self.history_bounds
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The connection with `synchronous = FULL` until the guard drops: for writes that must
     /// survive an OS crash too (accounts, passwords, revocations), which are rare, so that only
     /// the frequent writes (sessions' bookkeeping, call history) use the cheaper `NORMAL`.

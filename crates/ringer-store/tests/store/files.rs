@@ -43,7 +43,7 @@ fn open_creates_a_private_directory_and_file_in_wal_mode() -> Result<(), StoreEr
     let version: i64 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("user_version");
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let app_id: i64 = raw
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .expect("application_id");
@@ -279,7 +279,7 @@ fn a_newer_schema_is_refused() {
             err,
             Some(StoreError::SchemaTooNew {
                 found: 99,
-                supported: 1
+                supported: 2
             })
         ),
         "{err:?}"
@@ -343,5 +343,51 @@ fn opening_and_reading_do_not_wait_for_a_writer() -> Result<(), StoreError> {
     );
     writer.execute_batch("COMMIT;").expect("commit");
     assert_eq!(admin.list_users()?[0].display_name.as_str(), "Changing");
+    Ok(())
+}
+
+/// A version-1 file (history keyed by (uid, id), two indexes) keeps its records when opened by
+/// this version, newest first, and gets the one-index layout of version 2.
+#[test]
+fn a_version_1_history_is_migrated_with_its_records() -> Result<(), StoreError> {
+    let (dir, store) = store();
+    store.add_user(&uid("alice"), None, &pw("a"))?;
+    drop(store);
+    let raw = open_raw(&db_path(&dir));
+    raw.execute_batch(
+        "DROP TABLE history;
+         CREATE TABLE history (
+             uid TEXT NOT NULL REFERENCES users(uid) ON DELETE CASCADE, id TEXT NOT NULL,
+             peer TEXT NOT NULL, direction TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT,
+             missed INTEGER NOT NULL, started_at INTEGER NOT NULL, answered_at INTEGER,
+             ended_at INTEGER NOT NULL, PRIMARY KEY (uid, id)) STRICT;
+         CREATE INDEX history_by_uid_newest ON history(uid, started_at DESC);
+         INSERT INTO history VALUES
+             ('alice', 'old', 'bob', 'incoming', 'canceled', NULL, 1, 1000, NULL, 1500),
+             ('alice', 'new', 'bob', 'outgoing', 'answered', 'hangup', 0, 2000, 2100, 2900);
+         PRAGMA user_version = 1;",
+    )
+    .expect("write a version-1 file");
+    drop(raw);
+    let store = reopen(&dir);
+    let records = store.history(&uid("alice"), 10)?;
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["new", "old"]);
+    assert_eq!(records[0].answered_at, Some(2100));
+    assert!(records[1].missed);
+    drop(store);
+    let raw = open_raw(&db_path(&dir));
+    let version: i64 = raw
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("user_version");
+    assert_eq!(version, 2);
+    let indexes: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'history'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count indexes");
+    assert_eq!(indexes, 1, "one index on history");
     Ok(())
 }

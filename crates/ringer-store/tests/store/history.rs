@@ -244,3 +244,51 @@ fn a_batch_skips_unknown_uids_and_keeps_the_rest() -> Result<(), StoreError> {
     assert!(store.record_calls(&[])?.is_empty());
     Ok(())
 }
+
+fn stored_rows(dir: &tempfile::TempDir, uid_: &str) -> i64 {
+    let conn = rusqlite::Connection::open(crate::db_path(dir)).expect("open the file");
+    conn.query_row(
+        "SELECT COUNT(*) FROM history WHERE uid = ?1",
+        [uid_],
+        |row| row.get(0),
+    )
+    .expect("count")
+}
+
+/// Appending trims in batches (every `keep / 16` records), so the file holds at most that many
+/// more than `keep`, and a history request never sees them; a reopened store (which has
+/// forgotten its counts) still trims.
+#[test]
+fn a_full_history_is_trimmed_in_batches_and_never_shows_more_than_the_bound()
+-> Result<(), StoreError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StoreOptions {
+        history_per_uid: 32,
+        ..StoreOptions::insecure_for_tests()
+    };
+    let alice = uid("alice");
+    let mut next = 0u64;
+    for round in 0..2 {
+        let store = Store::open_with(dir.path(), options)?;
+        if round == 0 {
+            store.add_user(&alice, None, &pw("a"))?;
+        }
+        for _ in 0..15 {
+            let batch: Vec<_> = (0..7)
+                .map(|_| {
+                    next += 1;
+                    (alice.clone(), record(&format!("r{next}"), T0 + next))
+                })
+                .collect();
+            store.record_calls(&batch)?;
+            let rows = stored_rows(&dir, "alice");
+            assert!(rows <= 32 + 2, "{rows} rows stored after r{next}");
+            let shown = store.history(&alice, MAX_HISTORY_LIMIT)?;
+            let expected: Vec<String> = (0..next.min(32))
+                .map(|i| format!("r{}", next - i))
+                .collect();
+            assert_eq!(ids(&shown), expected, "history after r{next}");
+        }
+    }
+    Ok(())
+}
