@@ -13,6 +13,12 @@ Exit status:
   3  not logged in, bad credentials, token expired or revoked, account disabled
   4  server unreachable, or the connection was lost and could not be restored
   5  the server refused a request, or another error (keyring, I/O, ...)
+  130  interrupted by Ctrl-C at the password prompt or while signing in
+
+Password (`login`, --password-stdin):
+  When stdin is a terminal: prompted with `password: ` on stderr and typed without echo;
+  Enter ends it, Ctrl-D on an empty line gives up. Otherwise: the first line of stdin,
+  without its `\\n` or `\\r\\n`.
 
 Environment:
   RINGER_SERVER, RINGER_USER, RINGER_DEVICE_ID  defaults for --server, --user, --device-id
@@ -48,8 +54,9 @@ pub struct GlobalArgs {
     /// Print one JSON object per line, one per event, instead of readable text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Read the password from the first line of standard input and log in with it for this
-    /// run only (no token is stored); `login` always reads it.
+    /// Log in with a password for this run only (no token is stored): typed at a prompt without
+    /// echo when standard input is a terminal, else the first line of standard input. `login`
+    /// always reads the password this way.
     #[arg(long, global = true)]
     pub password_stdin: bool,
     /// This installation's device id (default: a random id stored once in the user's config
@@ -65,8 +72,8 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Log in with the password read from standard input and store the session token in the
-    /// OS keyring.
+    /// Log in and store the session token in the OS keyring. The password is typed at a prompt
+    /// without echo when standard input is a terminal, else read from its first line.
     Login,
     /// Revoke the stored session token on the server and delete it from the keyring.
     Logout,

@@ -14,6 +14,9 @@ pub const EXIT_AUTH: u8 = 3;
 pub const EXIT_UNREACHABLE: u8 = 4;
 /// Exit status: the server refused a request, or another error.
 pub const EXIT_OTHER: u8 = 5;
+/// Exit status: Ctrl-C at the password prompt, or after it while signing in (before `call` or
+/// `listen` handle Ctrl-C themselves); 128 + SIGINT, as a shell reports a process SIGINT ended.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +48,9 @@ pub enum CliError {
     /// The OS keyring failed.
     #[error("keyring: {0}")]
     Keyring(String),
+    /// Ctrl-C was pressed at the password prompt.
+    #[error("interrupted")]
+    Interrupted,
     /// Reading standard input or writing output failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -62,6 +68,7 @@ impl CliError {
             | CliError::AccountDisabled => EXIT_AUTH,
             CliError::Unreachable(_) => EXIT_UNREACHABLE,
             CliError::Client(_) | CliError::Keyring(_) | CliError::Io(_) => EXIT_OTHER,
+            CliError::Interrupted => EXIT_INTERRUPTED,
         }
     }
 
@@ -71,6 +78,7 @@ impl CliError {
             EXIT_USAGE => "usage",
             EXIT_AUTH => "auth",
             EXIT_UNREACHABLE => "unreachable",
+            EXIT_INTERRUPTED => "interrupted",
             _ => "error",
         }
     }

@@ -10,6 +10,7 @@
 //! - `cli.rs`: the clap definitions.
 //! - `commands/`: one module per command group (`account`, `call`, `listen`, `queries`).
 //! - `session.rs`: choosing credentials and waiting to be signed in.
+//! - `prompt.rs`: the password prompt on a terminal, without echo.
 //! - `token_store.rs`: the session token in the OS keyring.
 //! - `device.rs`: the installation's stable device id.
 //! - `output.rs`: the line formats.
@@ -20,6 +21,7 @@ mod commands;
 pub mod device;
 pub mod error;
 pub mod output;
+mod prompt;
 pub mod session;
 pub mod token_store;
 

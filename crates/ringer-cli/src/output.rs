@@ -48,7 +48,7 @@ pub enum Line<'a> {
     },
     /// A command failed.
     Error {
-        /// The exit-status class: `usage`, `auth`, `unreachable`, `server`.
+        /// The exit-status class: `usage`, `auth`, `unreachable`, `interrupted`, `error`.
         kind: &'a str,
         /// What went wrong.
         message: &'a str,

@@ -1,6 +1,6 @@
 //! Signing in for one run: choosing credentials, starting the client, waiting for the server.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal};
 use std::time::Duration;
 
 use ringer_client::{Client, ClientConfig, Credentials, EventStream, Session};
@@ -33,12 +33,12 @@ pub fn user(global: &GlobalArgs) -> Result<Uid, CliError> {
     Uid::new(uid).map_err(|e| CliError::Usage(format!("--user: {e}")))
 }
 
-/// The first line of standard input, as a password.
+/// The password: typed after a prompt, unechoed, when standard input is a terminal (see
+/// `prompt.rs`), or else the first line of standard input.
 pub fn read_password() -> Result<Password, CliError> {
     let stdin = io::stdin();
     if stdin.is_terminal() {
-        eprint!("password: ");
-        io::stderr().flush()?;
+        return crate::prompt::read_hidden_password();
     }
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;

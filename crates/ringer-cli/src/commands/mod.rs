@@ -2,7 +2,7 @@
 
 mod account;
 mod call;
-mod interrupts;
+pub(crate) mod interrupts;
 mod listen;
 mod queries;
 

@@ -6,4 +6,5 @@ mod e2e;
 mod interrupt;
 mod keyring;
 mod output;
+mod terminal;
 mod util;
