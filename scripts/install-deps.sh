@@ -18,6 +18,9 @@ packages=(
   # the desktop app's end-to-end test (tests/e2e/run.sh): a virtual display, WebKitWebDriver, and
   # python3-dbus/python3-gi for the test's own notification server
   xvfb xauth webkit2gtk-driver python3-dbus python3-gi
+  # the .deb check (tests/package/check-deb.sh): desktop-file-validate and the dpkg trigger that
+  # registers the ringer:// handler, xdg-mime, and xwininfo to see the installed app's window
+  desktop-file-utils xdg-utils x11-utils
 )
 
 missing=()

@@ -23,3 +23,9 @@ echo "== cargo test (under a private D-Bus session with gnome-keyring)"
 scripts/with-keyring.sh cargo test --workspace --locked
 echo "== end-to-end test of the desktop app (tests/e2e/run.sh)"
 tests/e2e/run.sh
+echo "== the .deb: package the app built above, check its contents, install it and start it"
+# `tauri bundle --debug` packages the target/debug/ringer-app built above as it is: a second
+# compile of the app alone (`tauri build`) would rebuild much of its dependency tree with other
+# features. The release package (`scripts/build-deb.sh`, README) differs only in that binary.
+deb=$(scripts/build-deb.sh --debug)
+tests/package/check-deb.sh "$deb"

@@ -62,7 +62,8 @@ pub struct Connection {
     pub state: ConnectionState,
     /// Why it last changed (`login`, `login_success`, `interrupted`, …).
     pub reason: Option<String>,
-    /// Local epoch ms of the next reconnect attempt, when known.
+    /// Local epoch ms of the next reconnect attempt while `reconnecting` waits out its backoff;
+    /// `None` while a dial is under way and in every other state.
     pub retry_at: Option<u64>,
 }
 

@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from '@testing-library/preact';
+import { act, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { fakeApi, renderApp, signedInState } from './fakeApi';
 
@@ -92,6 +92,69 @@ describe('team view', () => {
     expect(api.sendInvitation).toHaveBeenCalledWith('alice');
   });
 
+  it('disables Call, with the reason, while this device is in a call', async () => {
+    const api = fakeApi(
+      signedInState({
+        calls: [
+          { id: 'c1', peer: 'dan', peerName: 'Dan Okafor', direction: 'incoming', state: 'active', since: Date.now() },
+        ],
+      }),
+    );
+    renderApp(api);
+    const call = await screen.findByRole('button', { name: 'Call Alice Martin' });
+    expect(call).toBeDisabled();
+    expect(call).toHaveAccessibleDescription('You are in a call with Dan Okafor.');
+    expect(call).toHaveAttribute('title', 'You are in a call with Dan Okafor.');
+    await userEvent.setup().click(call);
+    expect(api.sendInvitation).not.toHaveBeenCalled();
+
+    // Hung up: the ended call stays in the dock until dismissed, but calling is possible again.
+    await api.emit('calls', [
+      {
+        id: 'c1',
+        peer: 'dan',
+        peerName: 'Dan Okafor',
+        direction: 'incoming',
+        state: 'ended',
+        since: Date.now() - 1000,
+        endedAt: Date.now(),
+        endReason: 'hangup',
+        endedBy: 'me',
+      },
+    ]);
+    expect(call).toBeEnabled();
+    // (Preact clears a dropped `title` to an empty one, which shows no tooltip.)
+    expect(call.getAttribute('title') ?? '').toBe('');
+    expect(call).not.toHaveAttribute('aria-description');
+    expect(call).toHaveAccessibleDescription('');
+    await userEvent.setup().click(call);
+    expect(api.sendInvitation).toHaveBeenCalledWith('alice');
+  });
+
+  it('disables every Call while an outgoing invitation is calling or ringing', async () => {
+    const api = fakeApi(signedInState());
+    renderApp(api);
+    const alice = await screen.findByRole('button', { name: 'Call Alice Martin' });
+    expect(alice).toBeEnabled();
+
+    await api.emit('outgoing', [{ id: 'o1', peer: 'bob', peerName: 'Bob Keller', state: 'calling' }]);
+    for (const name of ['Alice Martin', 'Bob Keller', 'Carol Nguyen', 'Dan Okafor']) {
+      const button = screen.getByRole('button', { name: `Call ${name}` });
+      expect(button).toBeDisabled();
+      expect(button).toHaveAccessibleDescription('You are already calling Bob Keller.');
+    }
+    await api.emit('outgoing', [{ id: 'o1', peer: 'bob', peerName: 'Bob Keller', state: 'ringing' }]);
+    expect(alice).toBeDisabled();
+
+    // A finished invitation waiting to be dismissed does not block a new call.
+    await api.emit('outgoing', [
+      { id: 'o1', peer: 'bob', peerName: 'Bob Keller', state: 'refused', reason: 'declined' },
+    ]);
+    expect(alice).toBeEnabled();
+    await userEvent.setup().click(alice);
+    expect(api.sendInvitation).toHaveBeenCalledWith('alice');
+  });
+
   it('shows a failed call attempt as a readable toast', async () => {
     const api = fakeApi(signedInState());
     api.sendInvitation.mockRejectedValue({ code: 'not_signed_in', message: 'nope' });
@@ -146,6 +209,41 @@ describe('header', () => {
 
     await api.emit('connection', { state: 'aborted', reason: 'banned_by_server' });
     expect(screen.getByRole('status')).toHaveTextContent('stopped (banned_by_server)');
+  });
+
+  it('counts down to the next reconnect attempt from retryAt', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    try {
+      vi.setSystemTime(new Date('2026-01-05T10:00:00Z'));
+      const api = fakeApi(signedInState());
+      renderApp(api);
+      await screen.findByTestId('connection-state');
+      await api.emit('connection', { state: 'reconnecting', reason: 'interrupted', retryAt: Date.now() + 8000 });
+      expect(screen.getByRole('status')).toHaveTextContent('Connection lost. Reconnecting… (next try in 8 s)');
+
+      await act(async () => {
+        vi.advanceTimersByTime(3000);
+      });
+      expect(screen.getByRole('status')).toHaveTextContent('(next try in 5 s)');
+
+      // The attempt is under way: no countdown, and none for a time already past.
+      await api.emit('connection', { state: 'reconnecting', reason: 'interrupted', retryAt: null });
+      expect(screen.getByRole('status')).toHaveTextContent(/^Connection lost\. Reconnecting…$/);
+      await api.emit('connection', { state: 'reconnecting', reason: 'interrupted', retryAt: Date.now() - 500 });
+      expect(screen.getByRole('status')).toHaveTextContent(/^Connection lost\. Reconnecting…$/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drops the banner once connected', async () => {
+    const api = fakeApi(signedInState());
+    renderApp(api);
+    await screen.findByTestId('connection-state');
+    await api.emit('connection', { state: 'reconnecting', reason: 'interrupted', retryAt: Date.now() + 8000 });
+    expect(screen.getByRole('status')).toHaveTextContent('next try in');
+    await api.emit('connection', { state: 'connected', reason: 'login_success', retryAt: null });
+    expect(screen.queryByRole('status')).toBeNull();
   });
 
   it('signs out', async () => {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures_util::{SinkExt, StreamExt};
 use ringer_engine::{
@@ -38,6 +38,8 @@ pub(crate) struct Driver {
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<Event>,
     link: watch::Sender<Link>,
+    /// The wall-clock time of `next_dial`, for [`crate::Client::next_attempt`].
+    next_attempt: watch::Sender<Option<SystemTime>>,
     cancel: CancellationToken,
     pending: HashMap<ReqId, oneshot::Sender<Result<Reply, ClientError>>>,
     /// The logout request in flight; its answer ends the task.
@@ -77,12 +79,18 @@ impl Driver {
             commands,
             events,
             link,
+            next_attempt: watch::Sender::new(None),
             cancel,
             pending: HashMap::new(),
             logout: None,
             login_error: None,
             finished: false,
         }
+    }
+
+    /// A receiver of the next dial's wall-clock time (see [`crate::Client::next_attempt`]).
+    pub(crate) fn watch_next_attempt(&self) -> watch::Receiver<Option<SystemTime>> {
+        self.next_attempt.subscribe()
     }
 
     /// Runs until shutdown, logout, or every [`crate::Client`] handle is dropped.
@@ -115,7 +123,7 @@ impl Driver {
             Wake::Dialed(dialed) => self.handle_dialed(*dialed),
             Wake::EngineTimer => self.engine.handle_timeout(now()),
             Wake::DialTimer => {
-                self.next_dial = None;
+                self.set_next_dial(None);
                 self.start_dial();
             }
         }
@@ -191,7 +199,7 @@ impl Driver {
         let stopped = !self.engine.should_reconnect();
         if stopped && self.socket.is_none() && self.dialing.is_none() {
             self.backoff.reset();
-            self.next_dial = None;
+            self.set_next_dial(None);
             self.set_link(Link::Connecting);
             self.start_dial();
         }
@@ -268,8 +276,19 @@ impl Driver {
         if wants {
             let delay = self.backoff.next_delay();
             tracing::debug!(?delay, "reconnecting after backoff");
-            self.next_dial = Some(Instant::now() + delay);
+            self.set_next_dial(Some(delay));
         }
+    }
+
+    /// Schedules the next dial `delay` from now (or none), and publishes its wall-clock time.
+    fn set_next_dial(&mut self, delay: Option<Duration>) {
+        self.next_dial = delay.map(|delay| Instant::now() + delay);
+        let at = delay.map(|delay| SystemTime::now() + delay);
+        self.next_attempt.send_if_modified(|current| {
+            let changed = *current != at;
+            *current = at;
+            changed
+        });
     }
 
     /// Drains the engine's outputs until it has nothing more to say.
@@ -458,6 +477,7 @@ impl Driver {
             let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close(None)).await;
         }
         self.fail_pending(&ClientError::Closed);
+        self.set_next_dial(None);
         self.set_link(Link::Closed);
     }
 }

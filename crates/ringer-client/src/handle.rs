@@ -3,7 +3,7 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use ringer_engine::{Credentials, Engine, EngineConfig, Event, Invite, Reply};
 use ringer_proto::{
@@ -26,6 +26,7 @@ use crate::transport::Dialer;
 pub struct Client {
     commands: mpsc::Sender<Command>,
     link: watch::Receiver<Link>,
+    next_attempt: watch::Receiver<Option<SystemTime>>,
     cancel: CancellationToken,
     request_timeout: Duration,
 }
@@ -88,10 +89,12 @@ impl Client {
             link_tx,
             cancel.clone(),
         );
+        let next_attempt = driver.watch_next_attempt();
         tokio::spawn(driver.run());
         let client = Client {
             commands: command_tx,
             link: link_rx,
+            next_attempt,
             cancel,
             request_timeout: config.request_timeout,
         };
@@ -129,6 +132,17 @@ impl Client {
     /// Whether the client is logged in right now.
     pub fn is_connected(&self) -> bool {
         matches!(*self.link.borrow(), Link::Connected(_))
+    }
+
+    /// When the driver dials next, as a watch: `Some(wall-clock time)` while it waits out its
+    /// reconnect backoff, `None` while a dial is under way, while connected, and once the task
+    /// has ended or given up.
+    ///
+    /// It changes after the [`Event::ConnectionStateChanged`] that started the wait has been
+    /// sent to the stream, and also between two failed dials, which the engine reports with no
+    /// new event: a reconnect countdown watches this rather than the event stream.
+    pub fn next_attempt(&self) -> watch::Receiver<Option<SystemTime>> {
+        self.next_attempt.clone()
     }
 
     /// Sends an invitation (caller's `send`); what happens to it arrives as events.

@@ -14,7 +14,8 @@
 //!    `Transmit::Disconnect`, and hand every `Event` to the stream (replies to requests go to the
 //!    [`Client`] call that is waiting for them instead).
 //! 4. If the connection is gone and the engine still wants one, schedule the next dial with the
-//!    engine's jittered [`ringer_engine::Backoff`].
+//!    engine's jittered [`ringer_engine::Backoff`], and publish when it will be
+//!    ([`Client::next_attempt`], for a reconnect countdown).
 //!
 //! The engine decides everything else: authentication, heartbeats, what a disconnect means for
 //! each invitation, and reconciling with the server's snapshot after a reconnect.

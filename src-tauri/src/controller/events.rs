@@ -1,10 +1,13 @@
 //! What each engine event does to the state and the desktop.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use ringer_client::{ConnectionChangeReason, Event};
 use ringer_proto::{
     CallEndReason, CancelReason, ErrorCode, FailureReason, InvitationId, InvitationInfo,
     RefuseReason,
 };
+use tokio::sync::watch;
 
 use super::links::meeting_url;
 use super::{Controller, Effect, Effects, Meta, State, now_ms};
@@ -31,12 +34,42 @@ enum FollowUp {
 }
 
 impl<I: Integration> Controller<I> {
-    /// Feeds the events of sign-in `generation`'s client to the controller until it ends.
+    /// Feeds the events of sign-in `generation`'s client to the controller until it ends, and
+    /// keeps `connection.retryAt` on the driver's next reconnect attempt.
     pub(super) fn spawn_events(&self, generation: u64, mut events: ringer_client::EventStream) {
         let this = self.clone();
         tokio::spawn(async move {
             while let Some(event) = events.next().await {
                 this.handle_event(generation, event);
+            }
+        });
+        if let Some(client) = self.client_of(generation) {
+            self.spawn_retry_watch(generation, client.next_attempt());
+        }
+    }
+
+    /// Follows the driver's next dial time: a failed dial while reconnecting changes it without
+    /// any engine event, so the countdown cannot come from the event stream alone.
+    fn spawn_retry_watch(&self, generation: u64, mut next: watch::Receiver<Option<SystemTime>>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            // Ends with the driver task (the sender is dropped) or with this sign-in.
+            while next.changed().await.is_ok() {
+                let at = *next.borrow_and_update();
+                let current = this.update(|st, fx| {
+                    if !st.generation_is(generation) {
+                        return false;
+                    }
+                    let retry_at = retry_at(st.connection.state, at);
+                    if st.connection.retry_at != retry_at {
+                        st.connection.retry_at = retry_at;
+                        fx.emit(UiEvent::Connection(st.connection.clone()));
+                    }
+                    true
+                });
+                if !current {
+                    break;
+                }
             }
         });
     }
@@ -153,10 +186,17 @@ fn apply_event(st: &mut State, fx: &mut Effects, event: Event) -> FollowUp {
             FollowUp::History
         }
         Event::ConnectionStateChanged { state, reason } => {
+            let state_now = connection_state(state);
+            // The driver may already have scheduled the next dial; if not, the retry watch
+            // fills it in when it does.
+            let next_attempt = st
+                .link
+                .as_ref()
+                .and_then(|link| *link.client.next_attempt().borrow());
             st.connection = Connection {
-                state: connection_state(state),
+                state: state_now,
                 reason: Some(reason.as_str().to_owned()),
-                retry_at: None,
+                retry_at: retry_at(state_now, next_attempt),
             };
             fx.emit(UiEvent::Connection(st.connection.clone()));
             let signed_in = st.session.state == crate::payload::SessionState::SignedIn;
@@ -345,6 +385,21 @@ fn connection_state(state: ringer_client::ConnectionState) -> ConnectionState {
         ringer_client::ConnectionState::Connected => ConnectionState::Connected,
         ringer_client::ConnectionState::Reconnecting => ConnectionState::Reconnecting,
         ringer_client::ConnectionState::Aborted => ConnectionState::Aborted,
+    }
+}
+
+/// `connection.retryAt`: the next dial in local epoch ms, only while reconnecting.
+fn retry_at(state: ConnectionState, next_attempt: Option<SystemTime>) -> Option<u64> {
+    match state {
+        ConnectionState::Reconnecting => next_attempt.map(|at| {
+            at.duration_since(UNIX_EPOCH).map_or(0, |since| {
+                u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+            })
+        }),
+        ConnectionState::Disconnected
+        | ConnectionState::Connecting
+        | ConnectionState::Connected
+        | ConnectionState::Aborted => None,
     }
 }
 

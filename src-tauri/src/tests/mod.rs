@@ -2,6 +2,7 @@
 //! the commands through Tauri's mock runtime.
 
 mod commands;
+mod connection;
 mod controller;
 mod recorder;
 mod server;

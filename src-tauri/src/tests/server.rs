@@ -55,6 +55,11 @@ impl TestServer {
         }
     }
 
+    /// Stops the server (its clients are told, then disconnected); the address stays unused.
+    pub async fn shutdown(self) {
+        self._handle.shutdown().await;
+    }
+
     /// A raw client signed in as `uid` on `device`, with its event stream.
     pub async fn client(&self, uid: &str, device: &str) -> Peer {
         let config = ClientConfig::new(

@@ -1,4 +1,4 @@
-/** One person in the team list: star, avatar, name, presence, Call. */
+/** One person in the team list: star, avatar, name, presence, Call (disabled, with the reason, while a call is under way). */
 
 import type { DirectoryEntry } from '../api';
 import { useApi, useReport } from '../context';
@@ -6,7 +6,16 @@ import { presenceText } from '../format';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
 
-export function ContactRow({ entry, favourite }: { entry: DirectoryEntry; favourite: boolean }) {
+export function ContactRow({
+  entry,
+  favourite,
+  callBlocked = null,
+}: {
+  entry: DirectoryEntry;
+  favourite: boolean;
+  /** Why Call is disabled (a call or an outgoing invitation is under way), or null. */
+  callBlocked?: string | null;
+}) {
   const api = useApi();
   const report = useReport();
   const name = entry.displayName || entry.uid;
@@ -32,6 +41,9 @@ export function ContactRow({ entry, favourite }: { entry: DirectoryEntry; favour
         type="button"
         class="btn call small"
         aria-label={`Call ${name}`}
+        disabled={callBlocked !== null}
+        title={callBlocked ?? undefined}
+        aria-description={callBlocked ?? undefined}
         onClick={() => void api.sendInvitation(entry.uid).catch(report)}
       >
         <Icon name="phone" />

@@ -23,6 +23,18 @@ export function matches(entry: DirectoryEntry, query: string): boolean {
   return entry.displayName.toLowerCase().includes(q) || entry.uid.toLowerCase().includes(q);
 }
 
+/**
+ * Why a new call cannot start now, or null when it can: this device is already in a live call,
+ * or one of its invitations is still calling or ringing.
+ */
+export function callBlockedReason(state: Pick<AppState, 'calls' | 'outgoing'>): string | null {
+  const live = state.calls.find((c) => c.state === 'active');
+  if (live) return `You are in a call with ${live.peerName || live.peer}.`;
+  const pending = state.outgoing.find((o) => o.state === 'calling' || o.state === 'ringing');
+  if (pending) return `You are already calling ${pending.peerName || pending.peer}.`;
+  return null;
+}
+
 export function Team({ state }: { state: AppState }) {
   const [query, setQuery] = useState('');
   const me = state.session.uid;
@@ -37,6 +49,7 @@ export function Team({ state }: { state: AppState }) {
     [state.directory, favourites, me, query],
   );
   const favSet = new Set(favourites);
+  const blocked = callBlockedReason(state);
 
   return (
     <div class="team">
@@ -54,7 +67,7 @@ export function Team({ state }: { state: AppState }) {
       ) : (
         <ul class="contacts" aria-label="Team">
           {rows.map((d) => (
-            <ContactRow key={d.uid} entry={d} favourite={favSet.has(d.uid)} />
+            <ContactRow key={d.uid} entry={d} favourite={favSet.has(d.uid)} callBlocked={blocked} />
           ))}
         </ul>
       )}

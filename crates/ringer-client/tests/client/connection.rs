@@ -1,12 +1,13 @@
 //! Connecting, failing to connect, reconnecting, heartbeats and shutdown.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use ringer_client::{Client, ClientError, ConnectionChangeReason, ConnectionState, Event};
 use ringer_engine::Backoff;
 use ringer_proto::{ClientFrame, ErrorCode, Presence, PresenceEntry, ServerFrame};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::fake::FakeServer;
@@ -124,6 +125,83 @@ async fn a_dropped_socket_is_redialed_after_the_backoff_and_signs_in_again() {
     );
     assert!(client.is_connected());
     client.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_next_attempt_is_published_while_the_backoff_runs() {
+    let server = FakeServer::bind().await;
+    let (client, mut events) =
+        Client::spawn(config(&server.url(), "alice", "d1")).expect("valid config");
+    let mut next = client.next_attempt();
+    let mut first = server.accept().await;
+    first.welcome("alice", 10_000).await;
+    client.wait_connected(PATIENCE).await.expect("signed in");
+    assert_eq!(*next.borrow(), None, "nothing is scheduled while connected");
+
+    // The first wait: the seed's first delay from the moment the socket was lost.
+    let mut backoff = Backoff::new(7);
+    let delay = backoff.next_delay();
+    let before = SystemTime::now();
+    drop(first);
+    let at = wait_next_attempt(&mut next, |at| at.is_some()).await;
+    let after = SystemTime::now();
+    let at = at.expect("a dial is scheduled");
+    assert!(
+        at >= before + delay && at <= after + delay,
+        "next attempt {at:?} is not {delay:?} after the loss ({before:?}..{after:?})"
+    );
+    // The event that started the wait is already in the stream.
+    let mut states = Vec::new();
+    while let Some(event) = events.try_next() {
+        if let Event::ConnectionStateChanged { state, .. } = event {
+            states.push(state);
+        }
+    }
+    assert_eq!(
+        states.last(),
+        Some(&ConnectionState::Reconnecting),
+        "{states:?}"
+    );
+
+    // A failed dial brings no new event, but a new, longer wait.
+    let (stream, _) = server.accept_tcp().await;
+    let delay = backoff.next_delay();
+    let before = SystemTime::now();
+    drop(stream);
+    let again = wait_next_attempt(&mut next, |again| again.is_some_and(|t| t != at)).await;
+    let after = SystemTime::now();
+    let again = again.expect("another dial is scheduled");
+    assert!(
+        again >= before + delay && again <= after + delay,
+        "next attempt {again:?} is not {delay:?} after the failed dial ({before:?}..{after:?})"
+    );
+
+    // Back in: nothing is scheduled any more.
+    let mut third = server.accept().await;
+    assert_eq!(
+        *next.borrow(),
+        None,
+        "a dial is under way, none is scheduled"
+    );
+    third.welcome("alice", 10_000).await;
+    client
+        .wait_connected(PATIENCE)
+        .await
+        .expect("signed in again");
+    assert_eq!(*next.borrow(), None);
+    client.shutdown().await;
+}
+
+/// Waits until the driver's next attempt satisfies `ready`, and returns it.
+async fn wait_next_attempt(
+    next: &mut watch::Receiver<Option<SystemTime>>,
+    ready: impl Fn(Option<SystemTime>) -> bool,
+) -> Option<SystemTime> {
+    let value = tokio::time::timeout(PATIENCE, next.wait_for(|at| ready(*at)))
+        .await
+        .expect("the next attempt changes in time")
+        .expect("the driver task runs");
+    *value
 }
 
 #[tokio::test]
