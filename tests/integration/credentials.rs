@@ -191,3 +191,34 @@ async fn failed_logins_are_rate_limited_per_address() {
 
     calls.hang_up().await;
 }
+
+/// An admin's password change revokes the uid's sessions: the server closes that uid's
+/// connected devices (1008, "session revoked") within its account poll, and no one else's.
+#[tokio::test]
+async fn a_password_change_closes_the_uids_devices_only() {
+    let server = Server::start(&["alice", "bob"]).await;
+    let (mut alice, _) = server.raw_login("alice", "alice-laptop").await;
+    let (mut bob, _) = server.raw_login("bob", "bob-phone").await;
+    let store = ringer_store::Store::open_with(
+        server.dir.path(),
+        ringer_store::StoreOptions::insecure_for_tests(),
+    )
+    .expect("open the store");
+    let new_password = Password::new("a new password").expect("valid password");
+    ringer_server::admin::set_password(&store, "alice", &new_password).expect("set password");
+    drop(store);
+
+    let (_, ended) = alice.drain_until_end().await;
+    match ended {
+        crate::support::raw::Ended::Closed(Some(frame)) => {
+            assert_eq!(u16::from(frame.code), 1008, "{frame:?}");
+            assert_eq!(frame.reason.as_str(), "session revoked");
+        }
+        other => panic!("alice's device should be closed as revoked, got {other:?}"),
+    }
+    // bob is still signed in and served.
+    bob.send(&serde_json::json!({"type": "directory", "req": 7}))
+        .await;
+    let reply = bob.recv_type("directory_result", Some(7)).await;
+    assert_eq!(reply["req"], 7);
+}

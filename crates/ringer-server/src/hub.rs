@@ -247,26 +247,27 @@ impl Hub {
                 self.switchboard
                     .set_account(switchboard_account(account), now);
             }
-            // Devices signed in under an older sessions epoch had their tokens revoked (logout
-            // everywhere, password change): they must sign in again.
-            let revoked: Vec<ConnId> = self
-                .conns
-                .iter()
-                .filter(|(_, h)| {
-                    h.uid.as_ref() == Some(uid) && h.sessions_epoch < account.sessions_epoch
-                })
-                .map(|(conn, _)| *conn)
-                .collect();
-            if !revoked.is_empty() && account.enabled {
-                tracing::info!(%uid, "sessions revoked; closing the uid's devices");
-                for conn in revoked {
-                    self.send(
-                        conn,
-                        Outbound::close(CloseCode::Policy, "session revoked"),
-                        now,
-                    );
-                }
-            }
+        }
+        // Devices signed in under an older sessions epoch had their tokens revoked (logout
+        // everywhere, password change): they must sign in again. One pass over the
+        // connections, not one per account: a team's every account is reloaded at once.
+        let revoked: Vec<(ConnId, Uid)> = self
+            .conns
+            .iter()
+            .filter_map(|(conn, h)| {
+                let uid = h.uid.as_ref()?;
+                let account = fresh.get(uid)?;
+                (account.enabled && h.sessions_epoch < account.sessions_epoch)
+                    .then(|| (*conn, uid.clone()))
+            })
+            .collect();
+        for (conn, uid) in revoked {
+            tracing::info!(%uid, conn = conn.0, "sessions revoked; closing the device");
+            self.send(
+                conn,
+                Outbound::close(CloseCode::Policy, "session revoked"),
+                now,
+            );
         }
         self.accounts = std::mem::take(&mut fresh);
     }
