@@ -105,8 +105,8 @@
 //! - after a server restart the uid's last known status is re-applied with `set_status` if the
 //!   welcome shows a different one; presence subscriptions are renewed after every reconnect.
 //!
-//! Ended invitations are remembered for [`ENDED_RETENTION`] (then forgotten lazily), so late
-//! frames are recognised and API calls answer `already_end`.
+//! Ended invitations are remembered for [`ENDED_RETENTION`] (then forgotten lazily, within
+//! [`PRUNE_INTERVAL`]), so late frames are recognised and API calls answer `already_end`.
 
 #![warn(missing_docs)]
 
@@ -127,7 +127,7 @@ pub use backoff::Backoff;
 pub use call::CallState;
 pub use config::{Credentials, EngineConfig, Invite};
 pub use connection::{ConnectionChangeReason, ConnectionState};
-pub use engine::{ENDED_RETENTION, Engine};
+pub use engine::{ENDED_RETENTION, Engine, PRUNE_INTERVAL};
 pub use error::ApiError;
 pub use event::{Event, Reply, Transmit};
 pub use local::LocalInvitationState;

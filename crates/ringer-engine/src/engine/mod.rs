@@ -26,6 +26,11 @@ use crate::requests::Requests;
 /// invitations in snapshots.
 pub const ENDED_RETENTION: Duration = Duration::from_secs(10 * 60);
 
+/// Ended invitations are looked for at most this often, so an ended invitation is forgotten
+/// between [`ENDED_RETENTION`] and this much later: a walk over every remembered invitation per
+/// input made a busy client (a bot, a reception desk) pay O(remembered) on every frame.
+pub const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
+
 /// One device's sans-IO client core. See the crate docs for the drive loop.
 #[derive(Debug)]
 pub struct Engine {
@@ -42,6 +47,8 @@ pub struct Engine {
     subscriptions: BTreeSet<Uid>,
     /// Counts welcomes; identifies the current connection.
     epoch: u64,
+    /// No remembered invitation expires before this; `None` until the first input.
+    next_prune: Option<Instant>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
 }
@@ -59,6 +66,7 @@ impl Engine {
             known_status: None,
             subscriptions: BTreeSet::new(),
             epoch: 0,
+            next_prune: None,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -160,11 +168,24 @@ impl Engine {
     }
 
     fn prune(&mut self, now: Instant) {
-        let expired = |ended_at: Option<Instant>| {
-            ended_at.is_some_and(|at| now.saturating_duration_since(at) >= ENDED_RETENTION)
+        if self.next_prune.is_some_and(|due| now < due) {
+            return;
+        }
+        let mut oldest_kept: Option<Instant> = None;
+        let mut keep = |ended_at: Option<Instant>| match ended_at {
+            Some(at) if now.saturating_duration_since(at) >= ENDED_RETENTION => false,
+            Some(at) => {
+                oldest_kept = Some(oldest_kept.map_or(at, |oldest| oldest.min(at)));
+                true
+            }
+            None => true,
         };
-        self.locals.retain(|_, inv| !expired(inv.ended_at));
-        self.remotes.retain(|_, inv| !expired(inv.ended_at));
+        self.locals.retain(|_, inv| keep(inv.ended_at));
+        self.remotes.retain(|_, inv| keep(inv.ended_at));
+        // Whatever ends from now on ends at `now` or later, so it expires no earlier than
+        // `now + ENDED_RETENTION`.
+        let due = oldest_kept.map_or(now, |oldest| oldest.min(now)) + ENDED_RETENTION;
+        self.next_prune = Some(due.max(now + PRUNE_INTERVAL));
     }
 
     /// Queues a frame and counts it for the heartbeat.

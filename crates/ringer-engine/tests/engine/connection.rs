@@ -383,11 +383,50 @@ fn ended_invitations_are_forgotten_after_the_retention() {
         h.engine.cancel(&iid("c1"), h.now),
         Err(ringer_engine::ApiError::AlreadyEnd)
     );
-    h.advance(std::time::Duration::from_secs(1));
+    // Forgotten lazily: at the latest one prune interval after the retention.
+    h.advance(std::time::Duration::from_secs(1) + ringer_engine::PRUNE_INTERVAL);
     h.engine.handle_timeout(h.now);
     assert_eq!(h.engine.local_invitation(&iid("c1")), None);
     assert_eq!(
         h.engine.cancel(&iid("c1"), h.now),
         Err(ringer_engine::ApiError::NotStarted)
     );
+}
+
+#[test]
+fn each_ended_invitation_is_kept_for_the_whole_retention_then_forgotten() {
+    use std::time::Duration;
+    let mut h = Harness::connected();
+    h.sent("c1");
+    h.frame(ServerFrame::Failed {
+        id: iid("c1"),
+        reason: FailureReason::PeerOffline,
+    });
+    // Time passes on a live connection (the server answers the pings).
+    let pass = |h: &mut Harness, by: Duration| {
+        let until = h.now + by;
+        while h.now < until {
+            h.advance(Duration::from_secs(5).min(until - h.now));
+            h.frame(ServerFrame::Pong {});
+        }
+    };
+    pass(&mut h, Duration::from_secs(5 * 60));
+    h.sent("c2");
+    h.frame(ServerFrame::Failed {
+        id: iid("c2"),
+        reason: FailureReason::PeerOffline,
+    });
+    // c1 is past its retention (and a prune interval); c2 ended five minutes later.
+    pass(
+        &mut h,
+        ringer_engine::ENDED_RETENTION - Duration::from_secs(5 * 60)
+            + ringer_engine::PRUNE_INTERVAL,
+    );
+    assert_eq!(h.engine.local_invitation(&iid("c1")), None);
+    assert_eq!(
+        h.engine.cancel(&iid("c2"), h.now),
+        Err(ringer_engine::ApiError::AlreadyEnd)
+    );
+    pass(&mut h, Duration::from_secs(5 * 60));
+    assert_eq!(h.engine.local_invitation(&iid("c2")), None);
 }
