@@ -689,17 +689,35 @@ async function doNotDisturb() {
     const [first] = await app.s.findAll(`//ul[@aria-label='Call history']/li[1]`);
     if (!first) return false;
     const text = await app.s.execute('return arguments[0].innerText;', [{ [ELEMENT_KEY]: first }]);
-    return (await app.s.attribute(first, 'data-missed')) === 'true' && text.includes(PEER.name) && text.includes('Missed');
+    return (
+      (await app.s.attribute(first, 'data-missed')) === 'true' &&
+      text.includes(PEER.name) &&
+      text.includes('Missed · Do not disturb')
+    );
   });
   check((await app.popups()).length === 0, 'a popup opened for a call refused as dnd');
   check(!(await app.present(DIALOG)), 'an incoming-call dialog is shown in dnd');
-  const incoming = newNotices(before).filter((n) => n.method === 'Notify' && n.summary.startsWith('Incoming call'));
-  check(incoming.length === 0, `a dnd call raised a notification: ${JSON.stringify(incoming)}`);
+  const shownInDnd = newNotices(before).filter((n) => n.method === 'Notify');
+  check(shownInDnd.length === 0, `a dnd call raised a notification while in dnd: ${JSON.stringify(shownInDnd)}`);
   await app.snap('12-dnd-history');
 
+  // DND ends (from the Team tab, so that the badge is not seen at once): the refused call shows
+  // up as one summary notification and on the History badge.
+  await app.click(`//button[@role='tab' and starts-with(normalize-space(.), 'Team')]`, 'the Team tab');
+  check(!(await app.present(`//button[@role='tab']//*[@class='badge']`)), 'a missed-call badge while in dnd');
   await app.click(DND_SWITCH);
   await waitFor('the switch off', async () => (await app.s.attribute(await app.find(DND_SWITCH), 'aria-checked')) === 'false');
   await app.find(`//header//*[contains(@class,'me-status')][normalize-space(.)='Available']`, 'own status Available');
+  const summary = await waitFor('the summary of the calls missed in dnd', () =>
+    newNotices(before).find((n) => n.method === 'Notify' && n.summary === `Missed call from ${PEER.name}`),
+  );
+  check(summary.body === '1 missed call while Do not disturb', `the summary's body: ${JSON.stringify(summary.body)}`);
+  await waitFor('the missed-call badge after dnd', async () => app.present(`//button[@role='tab']//*[@aria-label='1 missed']`));
+  await app.snap('13-dnd-over');
+  await app.click(`//button[@role='tab' and starts-with(normalize-space(.), 'History')]`, 'the History tab');
+  await waitFor('the badge to clear once History is shown', async () => !(await app.present(`//button[@role='tab']//*[@class='badge']`)));
+  const notified = newNotices(before).filter((n) => n.method === 'Notify');
+  check(notified.length === 1, `one notification for the calls missed in dnd: ${JSON.stringify(notified)}`);
   await waitFor('the peer to see online', async () => {
     const look = cli(['presence', ME.uid]);
     await look.exit();
@@ -795,7 +813,7 @@ const scenarios = [
   ['8 incoming call declined in the popup', incomingDeclinedInPopup],
   ['9 incoming call declined from the notification', incomingDeclinedFromNotification],
   ['10 Silence stops the ringtone, the call still rings', silenceStopsRingtone],
-  ['11 do not disturb: refused as dnd without ringing, missed in History', doNotDisturb],
+  ['11 do not disturb: refused as dnd without ringing, missed in History, one summary when it ends', doNotDisturb],
   ['12 ringer://call/ link from a second launch calls the listener', deepLinkFromSecondLaunch],
   ['13 restart: signed in from the keyring', restartSignedInFromKeyring],
   ['14 sign out: token revoked and deleted, sign-in form on restart', signOut],

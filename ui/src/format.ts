@@ -190,7 +190,11 @@ export function formatTime(ms: number): string {
 /** Words for a history record's outcome. */
 export function outcomeText(r: CallRecord): string {
   const name = r.peerName || r.peer;
-  if (r.missed) return 'Missed';
+  if (r.missed) {
+    // Refused by the server without ringing: say why it never rang.
+    const dnd = r.direction === 'incoming' && r.outcome === 'refused' && r.reason === 'dnd';
+    return dnd ? 'Missed · Do not disturb' : 'Missed';
+  }
   switch (r.outcome) {
     case 'answered':
       return r.answeredAt != null ? `Answered · ${formatDuration(r.endedAt - r.answeredAt)}` : 'Answered';

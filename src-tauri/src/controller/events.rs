@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use ringer_client::{ConnectionChangeReason, Event};
 use ringer_proto::{
     CallEndReason, CancelReason, ErrorCode, FailureReason, InvitationId, InvitationInfo,
-    RefuseReason,
+    RefuseReason, Status,
 };
 use tokio::sync::watch;
 
@@ -235,14 +235,19 @@ fn apply_event(st: &mut State, fx: &mut Effects, event: Event) -> FollowUp {
             status,
             call_waiting,
         } => {
-            st.session.status = Some(status);
+            let was = st.session.status.replace(status);
             fx.emit(UiEvent::Session(st.session.clone()));
             if st.settings.call_waiting != call_waiting {
                 // Another device of this user changed it; the preference is per user.
                 st.settings.call_waiting = call_waiting;
                 fx.emit(UiEvent::Settings(st.settings.clone()));
             }
-            FollowUp::None
+            if was == Some(Status::Dnd) && status == Status::Available {
+                // The calls refused meanwhile never rang here: the history has them.
+                FollowUp::History
+            } else {
+                FollowUp::None
+            }
         }
         Event::Reply { .. } => FollowUp::None,
         Event::RequestFailed { code, message, .. } => {

@@ -12,9 +12,11 @@
 //!   the refresh after every login.
 //! - `calls.rs`: the call commands (send, cancel, accept, refuse, silence, hang up, …).
 //! - `events.rs`: what each engine event does.
+//! - `dnd.rs`: calls the server refused as do-not-disturb, announced once DND is over.
 //! - `links.rs`: meeting links and `ringer://` deep links.
 
 mod calls;
+mod dnd;
 mod events;
 pub mod links;
 mod session;
@@ -99,6 +101,8 @@ struct State {
     calls: Vec<Call>,
     history: Vec<CallRecord>,
     missed: u32,
+    /// Which calls refused as do-not-disturb this sign-in has accounted for.
+    dnd_misses: dnd::DndMisses,
     settings: Settings,
     invitations: HashMap<String, Meta>,
     link: Option<Link>,
@@ -158,6 +162,7 @@ impl<I: Integration> Controller<I> {
             calls: Vec::new(),
             history: Vec::new(),
             missed: 0,
+            dnd_misses: dnd::DndMisses::default(),
             settings,
             invitations: HashMap::new(),
             link: None,
@@ -300,6 +305,7 @@ impl State {
         self.history.clear();
         self.directory.clear();
         self.invitations.clear();
+        self.dnd_misses.reset();
         fx.emit(UiEvent::Incoming(Vec::new()));
         fx.emit(UiEvent::Outgoing(Vec::new()));
         fx.emit(UiEvent::Calls(Vec::new()));

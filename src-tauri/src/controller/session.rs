@@ -278,6 +278,8 @@ impl<I: Integration> Controller<I> {
             st.session.display_name = Some(session.display_name.as_str().to_owned());
             st.session.status = Some(session.status);
             st.session.error = None;
+            // A new sign-in (perhaps another account) sets its own baseline.
+            st.dnd_misses.reset();
             st.connection = Connection {
                 state: ConnectionState::Connected,
                 reason: Some("login_success".into()),
@@ -408,6 +410,7 @@ impl<I: Integration> Controller<I> {
                         })
                         .collect();
                     fx.emit(UiEvent::History(st.history.clone()));
+                    super::dnd::announce(st, fx);
                 }
             }),
             Err(error) => tracing::warn!(%error, "cannot fetch the history"),

@@ -4,5 +4,6 @@
 mod commands;
 mod connection;
 mod controller;
+mod dnd;
 mod recorder;
 mod server;

@@ -63,11 +63,28 @@ impl Recorder {
 
     /// Waits until a record matches `find` and returns what it extracted.
     pub async fn wait_for<T>(&self, what: &str, find: impl Fn(&Record) -> Option<T>) -> T {
+        self.wait_for_from(0, what, find).await
+    }
+
+    /// Like [`Recorder::wait_for`], looking only at the records from index `from` on (`from`
+    /// taken from `records().len()` earlier: what happened since then).
+    pub async fn wait_for_from<T>(
+        &self,
+        from: usize,
+        what: &str,
+        find: impl Fn(&Record) -> Option<T>,
+    ) -> T {
         let mut changed = self.changed.subscribe();
         let found = tokio::time::timeout(PATIENCE, async {
             loop {
                 changed.borrow_and_update();
-                if let Some(found) = self.records().iter().find_map(&find) {
+                let records = self.records();
+                if let Some(found) = records
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(&find)
+                {
                     return found;
                 }
                 changed.changed().await.expect("the recorder lives");
