@@ -14,13 +14,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# Cargo's target directory (CARGO_TARGET_DIR if set, as the Tauri CLI also honours it).
+target=${CARGO_TARGET_DIR:-target}
 profile=release
 args=(build --bundles deb)
 if [ "${1:-}" = "--debug" ]; then
   profile=debug
   args=(bundle --debug --bundles deb)
-  [ -x target/debug/ringer-app ] || {
-    echo "target/debug/ringer-app is missing: build it first (npm --prefix ui run build && cargo build -p ringer-app)" >&2
+  [ -x "$target/debug/ringer-app" ] || {
+    echo "$target/debug/ringer-app is missing: build it first (npm --prefix ui run build && cargo build -p ringer-app)" >&2
     exit 1
   }
 fi
@@ -28,13 +30,13 @@ fi
 [ -x ui/node_modules/.bin/tauri ] || npm --prefix ui ci --no-audit --no-fund >&2
 # From the repository root the CLI finds src-tauri/ and runs the hooks in ui/ (started inside
 # src-tauri/, it would run `npm --prefix ../ui` from the repository root and miss ui/).
-rm -rf "target/$profile/bundle/deb"
+rm -rf "$target/$profile/bundle/deb"
 ui/node_modules/.bin/tauri "${args[@]}" --ci >&2
 
 shopt -s nullglob
-debs=("target/$profile/bundle/deb/"*.deb)
+debs=("$target/$profile/bundle/deb/"*.deb)
 if [ ${#debs[@]} -ne 1 ]; then
-  echo "expected one .deb in target/$profile/bundle/deb, found ${#debs[@]}" >&2
+  echo "expected one .deb in $target/$profile/bundle/deb, found ${#debs[@]}" >&2
   exit 1
 fi
 echo "${debs[0]}"

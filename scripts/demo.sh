@@ -15,7 +15,7 @@ data=$(mktemp -d)
 log=$(mktemp)
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$data" "$log"
+  rm -rf "$data" "$log" "$log.out"
 }
 trap cleanup EXIT
 
@@ -24,13 +24,15 @@ echo alice-demo | $bin/ringer-server user add alice --name "Alice Martin" --pass
 echo bob-demo | $bin/ringer-server user add bob --name "Bob Keller" --password-stdin --data "$data"
 
 echo "== starting the server"
-$bin/ringer-server serve --listen "${server_url#ws://}" --data "$data" 2>"$log" &
+$bin/ringer-server serve --listen "${server_url#ws://}" --data "$data" >"$log.out" 2>"$log" &
 server_pid=$!
-for _ in $(seq 1 50); do
-  curl -fsS "http://${server_url#ws://}/health" >/dev/null 2>&1 && break
+# Ready when it says so on stdout; if it exits first (the port is taken, say), show why.
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$log.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
-curl -fsS "http://${server_url#ws://}/health" >/dev/null || { cat "$log"; exit 1; }
+grep -q "listening on" "$log.out" 2>/dev/null || { echo "ringer-server did not start:" >&2; cat "$log" >&2; exit 1; }
 
 echo "== bob listens and accepts; alice calls him and hangs up after 3 seconds"
 echo bob-demo | $bin/ringer --server "$server_url" --user bob --password-stdin \

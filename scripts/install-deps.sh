@@ -3,11 +3,13 @@
 # missing, and the system packages its tests use (a D-Bus session bus and gnome-keyring for the
 # real Secret Service the CLI and the app store tokens in; Xvfb, WebKitWebDriver and tauri-driver
 # for the desktop app's end-to-end test). Safe to run again.
-# Usage: scripts/install-deps.sh [--tests]   (--tests: also Node.js 20+ and tauri-driver, which
-# only the test suite needs)
+# Usage: scripts/install-deps.sh [--app | --tests]   (--app: also Node.js 20+, to build the desktop
+# app's UI; --tests: Node.js and tauri-driver, which only the test suite needs)
 set -euo pipefail
 for_tests=false
-[ "${1:-}" = "--tests" ] && for_tests=true
+for_app=false
+[ "${1:-}" = "--tests" ] && for_tests=true && for_app=true
+[ "${1:-}" = "--app" ] && for_app=true
 
 packages=(
   build-essential pkg-config ca-certificates curl
@@ -36,13 +38,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
 
-if $for_tests && ! command -v node >/dev/null 2>&1; then
+if $for_app && ! command -v node >/dev/null 2>&1; then
   $( [ "$(id -u)" -eq 0 ] || echo sudo ) apt-get install -y -qq nodejs npm
 fi
 # The frontend's tooling (Vite 8, Vitest 4) needs Node.js 20 or later; Debian 12's own nodejs is
 # 18. Say so plainly rather than fail later inside npm.
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if $for_tests && [ "$node_major" -lt 20 ]; then
+if $for_app && [ "$node_major" -lt 20 ]; then
   echo "Node.js 20 or later is needed (found $(node --version 2>/dev/null || echo none)):" >&2
   echo "install it from your distribution's backports or NodeSource, then run this again." >&2
   exit 1
