@@ -18,12 +18,14 @@ pub enum Notice {
         /// No notification sound: a call-waiting ring during a call.
         quiet: bool,
     },
-    /// "Missed call from Alice".
+    /// "Missed call from Alice", or "Missed calls from Alice and Bob" for several.
     Missed {
-        /// The invitation id.
+        /// The invitation id (the newest, for several).
         id: String,
-        /// Who called.
+        /// Who called (several names already joined).
         caller_name: String,
+        /// How many calls the notice stands for.
+        calls: u32,
         /// What the caller wrote.
         content: Option<String>,
     },
@@ -41,6 +43,9 @@ impl Notice {
     pub fn title(&self) -> String {
         match self {
             Notice::Incoming { caller_name, .. } => format!("Incoming call from {caller_name}"),
+            Notice::Missed {
+                caller_name, calls, ..
+            } if *calls > 1 => format!("Missed calls from {caller_name}"),
             Notice::Missed { caller_name, .. } => format!("Missed call from {caller_name}"),
         }
     }

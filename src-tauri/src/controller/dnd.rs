@@ -73,6 +73,7 @@ pub(super) fn announce(st: &mut State, fx: &mut Effects) {
     let notice = Notice::Missed {
         id: format!("dnd-{}", newest.id),
         caller_name: callers(&fresh),
+        calls: count,
         content: Some(summary(count)),
     };
     tracing::info!(count, "missed calls while do not disturb");

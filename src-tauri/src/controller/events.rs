@@ -333,6 +333,7 @@ fn end_incoming(st: &mut State, fx: &mut Effects, id: &str, missed: bool) {
         fx.push(Effect::Notify(Notice::Missed {
             id: call.id,
             caller_name: call.caller_name,
+            calls: 1,
             content: call.content,
         }));
         fx.emit(UiEvent::Missed(Missed { count: st.missed }));

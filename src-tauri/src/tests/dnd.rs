@@ -140,7 +140,7 @@ async fn calls_refused_in_dnd_are_announced_once_in_one_summary_when_dnd_ends() 
     let notice = wait_missed_notice(&bob, mark).await;
     assert_eq!(
         notice.title(),
-        "Missed call from Carol King and Alice Martin"
+        "Missed calls from Carol King and Alice Martin"
     );
     assert_eq!(notice.body(), Some("2 missed calls while Do not disturb"));
     settle(&bob);
@@ -229,7 +229,7 @@ async fn a_sign_in_in_dnd_announces_the_stretch_when_another_device_ends_it() {
         .await
         .expect("dnd off");
     let notice = wait_missed_notice(&bob, mark).await;
-    assert_eq!(notice.title(), "Missed call from Alice Martin");
+    assert_eq!(notice.title(), "Missed calls from Alice Martin");
     assert_eq!(notice.body(), Some("2 missed calls while Do not disturb"));
     settle(&bob);
     assert_eq!(bob.ctl.app_state().missed.count, 2);
