@@ -23,6 +23,7 @@ const APP_BIN = process.env.RINGER_E2E_APP_BIN || APP;
 const CLI = env('RINGER_E2E_CLI');
 const SERVER = env('RINGER_E2E_SERVER_URL');
 const NOTIFY_LOG = env('RINGER_E2E_NOTIFY_LOG');
+const TRAY_LOG = env('RINGER_E2E_TRAY_LOG');
 const ARTIFACTS = env('RINGER_E2E_ARTIFACTS');
 const SUMMARY = env('RINGER_E2E_SUMMARY');
 const ME = { uid: 'ada', name: 'Ada App', password: env('RINGER_E2E_ADA_PASSWORD') };
@@ -764,6 +765,144 @@ async function deepLinkFromSecondLaunch() {
   await app.click(`${callCard('canceled')}${button('Close')}`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The tray, as a desktop's tray host sees it (tray.py), and the main window, as the X server
+// sees it (x11win.py; no window manager runs on Xvfb)
+
+const TRAY_PY = new URL('./tray.py', import.meta.url).pathname;
+const X11WIN_PY = new URL('./x11win.py', import.meta.url).pathname;
+const MAIN_TITLE = 'Ringer';
+const TRAY_MENU = ['Available', 'Do not disturb', '-', 'Show Ringer', '-', 'Quit Ringer'];
+
+async function helper(script, args) {
+  const result = await run('/usr/bin/python3', [script, ...args]);
+  if (result.code !== 0) throw new Error(`${script} ${args.join(' ')}: exit ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+/** The newest registered tray item: its bus name, properties and menu entries. */
+const trayItem = async () => JSON.parse(await helper(TRAY_PY, ['item']));
+/** Clicks a tray menu entry by its label. */
+const trayClick = (label) => helper(TRAY_PY, ['click', label]);
+/** "viewable", "unmapped" or "none". */
+const mainWindowState = () => helper(X11WIN_PY, ['state', MAIN_TITLE]);
+
+/** The tray watcher's records: registrations, and items whose owner left the bus. */
+function trayRecords() {
+  if (!existsSync(TRAY_LOG)) return [];
+  return readFileSync(TRAY_LOG, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/** The menu's labels in order, '-' for a separator. */
+const menuShape = (menu) => menu.map((e) => (e.type === 'separator' ? '-' : e.label));
+
+/** The status entries' check marks, e.g. {"Available": "on", "Do not disturb": "off"}; "disabled" when greyed out. */
+function statusMarks(menu) {
+  const marks = {};
+  for (const e of menu.filter((e) => e['toggle-type'] === 'checkmark')) {
+    marks[e.label] = !e.enabled ? 'disabled' : e['toggle-state'] === 1 ? 'on' : 'off';
+  }
+  return marks;
+}
+
+async function waitMarks(available, dnd) {
+  const want = JSON.stringify({ Available: available, 'Do not disturb': dnd });
+  let seen;
+  await waitFor(`the tray's status marks ${want}`, async () => {
+    seen = JSON.stringify(statusMarks((await trayItem()).menu));
+    return seen === want;
+  }).catch((e) => {
+    throw new Error(`${e.message}; the menu has ${seen}`);
+  });
+}
+
+/** The process behind a bus name, or 0 when the name has no owner. */
+async function busPid(name) {
+  const { stdout } = await run('dbus-send', [
+    '--session',
+    '--print-reply',
+    '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.GetConnectionUnixProcessID',
+    `string:${name}`,
+  ]);
+  return Number(stdout.match(/uint32 (\d+)/)?.[1] ?? 0);
+}
+
+// The app talks on several bus connections (the single-instance name on one, the tray item on
+// another): they are the app's when they belong to the process holding the single-instance name.
+const appPid = () => busPid('org.ringer.app.SingleInstance');
+
+/** Whether the peer's `presence` sees ada as `presence`. */
+async function peerSees(presence) {
+  const look = cli(['presence', ME.uid]);
+  await look.exit();
+  return look.events.find((e) => e.event === 'presence' && e.uid === ME.uid)?.presence === presence;
+}
+
+async function tray() {
+  await app.reset();
+  // The running app (the owner of the single-instance name) registered one tray item, still there.
+  const pid = await appPid();
+  check(pid > 0, 'the app does not hold its single-instance name on the bus');
+  let item = await trayItem();
+  const owner = item.bus_name;
+  check((await busPid(owner)) === pid, `the newest tray item is ${owner}'s, not the app's (pid ${pid})`);
+  const registered = trayRecords().filter((r) => r.method === 'RegisterStatusNotifierItem' && r.sender === owner);
+  check(registered.length === 1, `the app registered ${registered.length} tray items: ${JSON.stringify(trayRecords())}`);
+  check(item.properties.Status === 'Active', `the tray item's status: ${item.properties.Status}`);
+  const iconFile = item.properties.IconName;
+  check(iconFile && existsSync(iconFile), `the tray icon is not a file: ${JSON.stringify(iconFile)}`);
+  check(JSON.stringify(menuShape(item.menu)) === JSON.stringify(TRAY_MENU), `the tray menu: ${JSON.stringify(menuShape(item.menu))}`);
+  check(
+    JSON.stringify(statusMarks(item.menu)) === JSON.stringify({ Available: 'on', 'Do not disturb': 'off' }),
+    `the tray's status marks when Available: ${JSON.stringify(statusMarks(item.menu))}`,
+  );
+
+  // Do not disturb from the tray: the server has it, the header and the menu follow.
+  await trayClick('Do not disturb');
+  await waitFor('the peer to see dnd', () => peerSees('dnd'));
+  await waitFor('the switch on', async () => (await app.s.attribute(await app.find(DND_SWITCH), 'aria-checked')) === 'true');
+  await waitMarks('off', 'on');
+  await trayClick('Available');
+  await waitFor('the peer to see online', () => peerSees('online'));
+  await waitFor('the switch off', async () => (await app.s.attribute(await app.find(DND_SWITCH), 'aria-checked')) === 'false');
+  await waitMarks('on', 'off');
+
+  // Closing the main window (as a title bar's close button does) hides it; the app goes on.
+  check((await mainWindowState()) === 'viewable', `the main window before closing: ${await mainWindowState()}`);
+  await helper(X11WIN_PY, ['close', MAIN_TITLE]);
+  await waitFor('the main window to hide', async () => (await mainWindowState()) === 'unmapped');
+  check((await appPid()) === pid, 'the app left the bus when its window closed');
+  item = await trayItem();
+  check(item.bus_name === owner, 'the tray item went away when the window closed');
+  check(
+    !trayRecords().some((r) => r.method === 'Unregistered' && r.item.startsWith(`${owner}/`)),
+    `the app's tray item was unregistered: ${JSON.stringify(trayRecords())}`,
+  );
+  // Still signed in and still rung: Bob's call raises the notification and the popup; declined
+  // from the notification, and the main window stays in the tray.
+  const before = notices().length;
+  const caller = cli(['call', ME.uid, '--content', 'still there?']);
+  const notice = await incomingNotice(before, 'still there?');
+  const popup = await app.waitPopup();
+  await app.toMain();
+  await pressAction(notice.id, 'decline');
+  await expectDeclined(caller, popup, notice, before);
+  check((await mainWindowState()) === 'unmapped', `the main window after a declined call: ${await mainWindowState()}`);
+
+  // "Show Ringer" brings it back, as it was.
+  await trayClick('Show Ringer');
+  await waitFor('the main window to show', async () => (await mainWindowState()) === 'viewable');
+  await app.toMain();
+  await app.find(contactRow(PEER.name), `${PEER.name} in the team list`);
+  await app.waitText('Connected');
+  await app.snap('15-tray-shown');
+}
+
 /** Runs the CLI as the app's user with a stored token (no password): its exit status and stderr. */
 async function cliAsMe(args, name) {
   const full = ['--server', SERVER, '--user', ME.uid, '--json', '--device-id', 'e2e-token-check', ...args];
@@ -802,6 +941,30 @@ async function signOut() {
   check(!(await app.present(contactRow(PEER.name))), 'the team view is shown after signing out');
 }
 
+async function trayQuit() {
+  if (!app) app = await App.start();
+  await app.toMain();
+  const pid = await appPid();
+  check(pid > 0, 'the app does not hold its single-instance name on the bus');
+  const item = await trayItem();
+  const owner = item.bus_name;
+  check((await busPid(owner)) === pid, `the newest tray item is ${owner}'s, not the app's (pid ${pid})`);
+  // Signed out: nothing to set a status on.
+  check(
+    JSON.stringify(statusMarks(item.menu)) === JSON.stringify({ Available: 'disabled', 'Do not disturb': 'disabled' }),
+    `the tray's status marks when signed out: ${JSON.stringify(statusMarks(item.menu))}`,
+  );
+  await trayClick('Quit Ringer');
+  await waitFor('the app to exit', async () => !(await instanceRunning()), 20_000);
+  await waitFor('the tray item to go', () =>
+    trayRecords().some((r) => r.method === 'Unregistered' && r.item === `${owner}${item.path}`),
+  );
+  await waitFor('the main window to go', async () => (await mainWindowState()) === 'none');
+  // The WebDriver session has no browser left; end it for the driver's sake.
+  await app.quit().catch(() => {});
+  app = null;
+}
+
 const scenarios = [
   ['1 wrong password: a clear message, the form stays usable', wrongPassword],
   ['2 sign in, team shows the CLI user', signIn, true],
@@ -815,8 +978,10 @@ const scenarios = [
   ['10 Silence stops the ringtone, the call still rings', silenceStopsRingtone],
   ['11 do not disturb: refused as dnd without ringing, missed in History, one summary when it ends', doNotDisturb],
   ['12 ringer://call/ link from a second launch calls the listener', deepLinkFromSecondLaunch],
-  ['13 restart: signed in from the keyring', restartSignedInFromKeyring],
-  ['14 sign out: token revoked and deleted, sign-in form on restart', signOut],
+  ['13 tray: item and menu, status from the tray, closing the window keeps the app, Show Ringer', tray],
+  ['14 restart: signed in from the keyring', restartSignedInFromKeyring],
+  ['15 sign out: token revoked and deleted, sign-in form on restart', signOut],
+  ['16 Quit Ringer from the tray ends the app', trayQuit],
 ];
 
 async function main() {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The end-to-end test of the desktop app, in one go: starts a virtual display (xvfb-run), a
-# private D-Bus session (dbus-run-session) with an unlocked gnome-keyring and the recording
-# notification server (notifyd.py), a ringer-server on 127.0.0.1 with a throwaway data dir, and
-# tauri-driver; runs e2e.mjs against target/debug/ringer-app; stops everything again.
+# private D-Bus session (dbus-run-session) with an unlocked gnome-keyring, the recording
+# notification server (notifyd.py) and a tray watcher (tray.py), a ringer-server on 127.0.0.1
+# with a throwaway data dir, and tauri-driver; runs e2e.mjs against target/debug/ringer-app;
+# stops everything again.
 #
 # Needs the debug binaries ringer-app (built with its default `custom-protocol` feature, so it
 # embeds ui/dist), ringer and ringer-server, plus tauri-driver 2.1, WebKitWebDriver, xvfb-run,
@@ -109,6 +110,17 @@ wait_until 10 dbus-send --session --print-reply --dest=org.freedesktop.Notificat
   /org/freedesktop/Notifications org.freedesktop.Notifications.GetServerInformation ||
   { echo "e2e: the notification server did not start" >&3; exit 1; }
 
+# The session's tray: a StatusNotifierWatcher, so the app exports its tray item (and its menu)
+# on the bus, where the test finds and clicks it as a desktop's tray does.
+tray_log="$logs/tray.jsonl"
+: >"$tray_log"
+/usr/bin/python3 "$here/tray.py" serve "$tray_log" >"$logs/tray.log" 2>&1 &
+pids+=($!)
+wait_until 10 dbus-send --session --print-reply --dest=org.kde.StatusNotifierWatcher \
+  /StatusNotifierWatcher org.freedesktop.DBus.Properties.Get \
+  string:org.kde.StatusNotifierWatcher string:IsStatusNotifierHostRegistered ||
+  { echo "e2e: the tray watcher did not start" >&3; exit 1; }
+
 ada_password="ada-e2e-password"
 bob_password="bob-e2e-password"
 data="$RINGER_E2E_WORK/server"
@@ -152,6 +164,7 @@ RINGER_E2E_DRIVER="http://127.0.0.1:$driver_port" \
   RINGER_E2E_CLI="$bin/ringer" \
   RINGER_E2E_SERVER_URL="$server_url" \
   RINGER_E2E_NOTIFY_LOG="$notify_log" \
+  RINGER_E2E_TRAY_LOG="$tray_log" \
   RINGER_E2E_ARTIFACTS="$artifacts" \
   RINGER_E2E_SUMMARY="$artifacts/summary" \
   RINGER_E2E_ADA_PASSWORD="$ada_password" \
