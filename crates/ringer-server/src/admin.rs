@@ -27,7 +27,7 @@ pub enum AdminError {
     #[error("invalid display name: {0}")]
     InvalidName(#[source] FieldError),
     /// Stdin held no password (or an empty first line).
-    #[error("empty password: write the password as the first line of stdin")]
+    #[error("empty password: type it at the prompt, or write it as the first line of stdin")]
     EmptyPassword,
     /// The password breaks its rules (e.g. too long).
     #[error("invalid password: {0}")]
@@ -35,6 +35,9 @@ pub enum AdminError {
     /// Stdin could not be read.
     #[error("cannot read the password from stdin")]
     ReadPassword(#[source] std::io::Error),
+    /// Ctrl-C at the password prompt.
+    #[error("interrupted")]
+    Interrupted,
     /// No data directory was given and none is known.
     #[error("no --data directory given and no user data directory is known on this platform")]
     NoDataDir,

@@ -75,15 +75,16 @@ pub struct DataArg {
 /// `user` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Adds a user; the password is read from the first line of stdin.
+    /// Adds a user; the password is read from stdin (typed unechoed at a prompt on a terminal,
+    /// else the first line).
     Add {
         /// The new user's uid (1–64 ASCII letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~,).
         uid: String,
         /// Display name [default: the uid].
         #[arg(long)]
         name: Option<String>,
-        /// Read the password from the first line of stdin (required: passwords are never
-        /// taken as arguments).
+        /// Read the password from stdin: typed unechoed at a `password:` prompt on a terminal,
+        /// else its first line (required: passwords are never taken as arguments).
         #[arg(long, required = true)]
         password_stdin: bool,
         /// Where the database is.
@@ -123,11 +124,12 @@ pub enum UserCommand {
         #[command(flatten)]
         data: DataArg,
     },
-    /// Sets a user's password (read from the first line of stdin); their sessions are revoked.
+    /// Sets a user's password (read from stdin, as for `add`); their sessions are revoked.
     Passwd {
         /// The user's uid.
         uid: String,
-        /// Read the password from the first line of stdin (required).
+        /// Read the password from stdin: typed unechoed on a terminal, else its first line
+        /// (required).
         #[arg(long, required = true)]
         password_stdin: bool,
         /// Where the database is.

@@ -35,6 +35,7 @@
 
 pub mod account_sync;
 pub mod admin;
+pub mod admin_prompt;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -26,6 +26,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if matches!(err.downcast_ref(), Some(admin::AdminError::Interrupted)) => {
+            let _ = writeln!(std::io::stderr(), "ringer-server: interrupted");
+            ExitCode::from(130)
+        }
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "ringer-server: {err:#}");
             ExitCode::FAILURE
@@ -63,7 +67,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             password_stdin: _,
             data,
         } => {
-            let password = admin::read_password(std::io::stdin().lock())?;
+            let password = ringer_server::admin_prompt::read_password_from_stdin()?;
             let store = admin::open_store(&admin::data_dir(data.data)?)?;
             let uid = admin::add_user(&store, &uid, name.as_deref(), &password)?;
             writeln!(stdout, "added user {uid}")?;
@@ -98,7 +102,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             password_stdin: _,
             data,
         } => {
-            let password = admin::read_password(std::io::stdin().lock())?;
+            let password = ringer_server::admin_prompt::read_password_from_stdin()?;
             let store = admin::open_store(&admin::data_dir(data.data)?)?;
             let uid = admin::set_password(&store, &uid, &password)?;
             writeln!(

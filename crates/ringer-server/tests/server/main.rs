@@ -2,6 +2,7 @@
 //! directory, raw WebSocket clients. One binary, one module per area.
 
 mod admin;
+mod admin_terminal;
 mod auth;
 mod bad_input;
 mod calls;
