@@ -28,6 +28,11 @@ if [ "${1:-}" = "--debug" ]; then
 fi
 
 [ -x ui/node_modules/.bin/tauri ] || npm --prefix ui ci --no-audit --no-fund >&2
+if [ "$profile" = release ]; then
+  # The workspace's release profile keeps line tables for profiling the server; a package has
+  # no use for them (they made the installed binary ~140 MB).
+  export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true
+fi
 # From the repository root the CLI finds src-tauri/ and runs the hooks in ui/ (started inside
 # src-tauri/, it would run `npm --prefix ../ui` from the repository root and miss ui/).
 rm -rf "$target/$profile/bundle/deb"
