@@ -18,21 +18,15 @@ cleanup() {
   rm -rf "$data" "$log" "$log.out"
 }
 trap cleanup EXIT
+# shellcheck source=scripts/demo-server.sh
+source scripts/demo-server.sh
 
 echo "== adding demo users alice and bob (passwords: alice-demo, bob-demo)"
-echo alice-demo | $bin/ringer-server user add alice --name "Alice Martin" --password-stdin --data "$data"
-echo bob-demo | $bin/ringer-server user add bob --name "Bob Keller" --password-stdin --data "$data"
+demo_user alice "Alice Martin"
+demo_user bob "Bob Keller"
 
 echo "== starting the server"
-$bin/ringer-server serve --listen "${server_url#ws://}" --data "$data" >"$log.out" 2>"$log" &
-server_pid=$!
-# Ready when it says so on stdout; if it exits first (the port is taken, say), show why.
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$log.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "listening on" "$log.out" 2>/dev/null || { echo "ringer-server did not start:" >&2; cat "$log" >&2; exit 1; }
+start_demo_server
 
 echo "== bob listens and accepts; alice calls him and hangs up after 3 seconds"
 echo bob-demo | $bin/ringer --server "$server_url" --user bob --password-stdin \

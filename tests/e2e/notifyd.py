@@ -20,6 +20,8 @@ import dbus.service
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
+from dbus_values import plain
+
 BUS_NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 IFACE = "org.freedesktop.Notifications"
@@ -28,23 +30,6 @@ TEST_IFACE = "org.ringer.E2E"
 # NotificationClosed reasons of the specification.
 CLOSED_DISMISSED = 2
 CLOSED_BY_CALL = 3
-
-
-def plain(value):
-    """A D-Bus value as plain JSON data."""
-    if isinstance(value, (dbus.Boolean, bool)):
-        return bool(value)
-    if isinstance(value, (dbus.Byte, int)):
-        return int(value)
-    if isinstance(value, (dbus.Double, float)):
-        return float(value)
-    if isinstance(value, (dbus.String, dbus.ObjectPath, str)):
-        return str(value)
-    if isinstance(value, (dbus.Dictionary, dict)):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (dbus.Array, dbus.Struct, list, tuple)):
-        return [plain(v) for v in value]
-    return repr(value)
 
 
 class Server(dbus.service.Object):

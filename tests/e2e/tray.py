@@ -23,29 +23,14 @@ import dbus.service
 from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
+from dbus_values import plain
+
 WATCHER_NAME = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
 WATCHER_IFACE = "org.kde.StatusNotifierWatcher"
 ITEM_IFACE = "org.kde.StatusNotifierItem"
 MENU_IFACE = "com.canonical.dbusmenu"
 PROPS_IFACE = "org.freedesktop.DBus.Properties"
-
-
-def plain(value):
-    """A D-Bus value as plain JSON data."""
-    if isinstance(value, (dbus.Boolean, bool)):
-        return bool(value)
-    if isinstance(value, (dbus.Byte, int)):
-        return int(value)
-    if isinstance(value, (dbus.Double, float)):
-        return float(value)
-    if isinstance(value, (dbus.String, dbus.ObjectPath, str)):
-        return str(value)
-    if isinstance(value, (dbus.Dictionary, dict)):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (dbus.Array, dbus.Struct, list, tuple)):
-        return [plain(v) for v in value]
-    return repr(value)
 
 
 class Watcher(dbus.service.Object):
