@@ -11,16 +11,13 @@ Usage: notifyd.py LOG_FILE   (runs until SIGTERM or SIGINT)
 """
 
 import json
-import signal
 import sys
 import time
 
 import dbus
 import dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
 
-from dbus_values import plain
+from dbus_service import plain, serve
 
 BUS_NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
@@ -110,20 +107,7 @@ class Server(dbus.service.Object):
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: notifyd.py LOG_FILE")
-    DBusGMainLoop(set_as_default=True)
-    bus = dbus.SessionBus()
-    log = open(sys.argv[1], "a", encoding="utf-8")
-    server = Server(bus, log)
-    # Owned only after the object is exported, so a client that sees the name finds the object.
-    name = dbus.service.BusName(BUS_NAME, bus, do_not_queue=True)
-    loop = GLib.MainLoop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
-    print("notifyd: serving", BUS_NAME, flush=True)
-    loop.run()
-    del name, server
-    log.close()
-
+    serve(BUS_NAME, Server, sys.argv[1], "notifyd")
 
 if __name__ == "__main__":
     main()

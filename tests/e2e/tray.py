@@ -14,16 +14,13 @@ print JSON:
 """
 
 import json
-import signal
 import sys
 import time
 
 import dbus
 import dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
 
-from dbus_values import plain
+from dbus_service import plain, serve
 
 WATCHER_NAME = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
@@ -111,21 +108,8 @@ class Watcher(dbus.service.Object):
         return self.properties() if interface == WATCHER_IFACE else {}
 
 
-def serve(log_file):
-    DBusGMainLoop(set_as_default=True)
-    bus = dbus.SessionBus()
-    log = open(log_file, "a", encoding="utf-8")
-    watcher = Watcher(bus, log)
-    # Owned only after the object is exported, so an item that sees the name finds the object.
-    name = dbus.service.BusName(WATCHER_NAME, bus, do_not_queue=True)
-    loop = GLib.MainLoop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
-    print("tray: serving", WATCHER_NAME, flush=True)
-    loop.run()
-    del name, watcher
-    log.close()
-
+def serve_watcher(log_file):
+    serve(WATCHER_NAME, Watcher, log_file, "tray")
 
 def newest_item(bus):
     watcher = bus.get_object(WATCHER_NAME, WATCHER_PATH)
@@ -167,7 +151,7 @@ def menu_of(bus, name, path):
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "serve":
-        serve(sys.argv[2])
+        serve_watcher(sys.argv[2])
         return
     bus = dbus.SessionBus()
     if sys.argv[1:] == ["item"]:

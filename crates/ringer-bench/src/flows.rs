@@ -474,75 +474,39 @@ impl Pair {
                 report::record(&mut stats.latencies[ACCEPT_TO_CALLEE], accepted.elapsed());
                 let req = self.callee.req();
                 send(&mut self.callee, frames::hang_up(req, id)).await?;
-                ended(
-                    &mut self.callee,
-                    id,
-                    Kind::CallEnded,
-                    "hangup",
-                    deadline,
-                    other,
-                )
-                .await?;
-                ended(
-                    &mut self.caller,
-                    id,
-                    Kind::CallEnded,
-                    "hangup",
-                    deadline,
-                    other,
-                )
-                .await
+                self.both_ended(id, Kind::CallEnded, "hangup", deadline, other)
+                    .await
             }
             FlowKind::Refuse => {
                 let req = self.callee.req();
                 send(&mut self.callee, frames::refuse(req, id)).await?;
-                ended(
-                    &mut self.callee,
-                    id,
-                    Kind::Refused,
-                    "declined",
-                    deadline,
-                    other,
-                )
-                .await?;
-                ended(
-                    &mut self.caller,
-                    id,
-                    Kind::Refused,
-                    "declined",
-                    deadline,
-                    other,
-                )
-                .await
+                self.both_ended(id, Kind::Refused, "declined", deadline, other)
+                    .await
             }
             FlowKind::Cancel => {
                 let req = self.caller.req();
                 send(&mut self.caller, frames::cancel(req, id)).await?;
-                ended(
-                    &mut self.callee,
-                    id,
-                    Kind::Canceled,
-                    "canceled",
-                    deadline,
-                    other,
-                )
-                .await?;
-                ended(
-                    &mut self.caller,
-                    id,
-                    Kind::Canceled,
-                    "canceled",
-                    deadline,
-                    other,
-                )
-                .await
+                self.both_ended(id, Kind::Canceled, "canceled", deadline, other)
+                    .await
             }
             FlowKind::Expire => {
-                let reason = "invitation_expire";
-                ended(&mut self.callee, id, Kind::Failed, reason, deadline, other).await?;
-                ended(&mut self.caller, id, Kind::Failed, reason, deadline, other).await
+                self.both_ended(id, Kind::Failed, "invitation_expire", deadline, other)
+                    .await
             }
         }
+    }
+
+    /// The end of a flow: the callee, then the caller, sees `want` with `reason`.
+    async fn both_ended(
+        &mut self,
+        id: &str,
+        want: Kind,
+        reason: &str,
+        deadline: Instant,
+        other: &mut u64,
+    ) -> Result<(), String> {
+        ended(&mut self.callee, id, want, reason, deadline, other).await?;
+        ended(&mut self.caller, id, want, reason, deadline, other).await
     }
 }
 
