@@ -1,20 +1,19 @@
-//! The admin commands' password prompt on a terminal: `password: ` on standard error, and what
-//! is typed is not echoed. Piped input (`echo … | ringer-server user add …`) is read as before.
+//! The admin commands' password prompt on a terminal (see [`ringer_prompt`]), with their
+//! errors. Piped input (`echo … | ringer-server user add …`) is read as before.
 //!
-//! rpassword switches the terminal to raw mode and, on Ctrl-C, raises SIGINT *before* it
-//! restores the terminal; with SIGINT's default action the process would die with echo still
-//! off. A SIGINT listener is registered first, so the raise is harmless: rpassword restores the
-//! terminal and returns `Interrupted`. The listener stays for the rest of the command (hashing
-//! and storing the password, about a second), during which Ctrl-C is ignored.
+//! The prompt's SIGINT listener, which keeps Ctrl-C from leaving echo off, stays registered for
+//! the rest of the command (hashing and storing the password, about a second), during which
+//! Ctrl-C is ignored.
 
-use std::io::{self, ErrorKind, IsTerminal};
+use std::io::{self, IsTerminal};
 
-use ringer_proto::Password;
+use ringer_prompt::PromptError;
+use ringer_proto::{FieldError, Password};
 
 use crate::admin::{self, AdminError};
 
 /// The prompt, written to standard error.
-pub const PROMPT: &str = "password: ";
+pub use ringer_prompt::PROMPT;
 
 /// The password: typed unechoed when standard input is a terminal, else its first line.
 pub fn read_password_from_stdin() -> Result<Password, AdminError> {
@@ -22,39 +21,21 @@ pub fn read_password_from_stdin() -> Result<Password, AdminError> {
     if !stdin.is_terminal() {
         return admin::read_password(stdin.lock());
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .map_err(AdminError::ReadPassword)?;
-    #[cfg(unix)]
-    let _ctrl_c = runtime
-        .block_on(async {
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        })
-        .map_err(AdminError::ReadPassword)?;
-    password(rpassword::prompt_password_with_config(
-        PROMPT,
-        terminal_config(),
-    ))
+    let (password, _ctrl_c) = ringer_prompt::read_hidden_password().map_err(admin_error)?;
+    Ok(password)
 }
 
-/// Standard input's own terminal (not the controlling terminal, which may differ), and standard
-/// error, so that standard output carries only the command's result.
-fn terminal_config() -> rpassword::Config {
-    let config = rpassword::ConfigBuilder::new().output_writer(io::stderr());
-    #[cfg(unix)]
-    let config = config.input_file_path("/dev/stdin");
-    config.build()
-}
-
-/// The password, or the error for how reading it ended.
-fn password(typed: io::Result<String>) -> Result<Password, AdminError> {
-    match typed {
-        Ok(typed) if typed.is_empty() => Err(AdminError::EmptyPassword),
-        Ok(typed) => Password::new(typed).map_err(AdminError::InvalidPassword),
-        Err(error) if error.kind() == ErrorKind::Interrupted => Err(AdminError::Interrupted),
-        Err(error) if error.kind() == ErrorKind::UnexpectedEof => Err(AdminError::EmptyPassword),
-        Err(error) => Err(AdminError::ReadPassword(error)),
+/// The admin commands' error for how the prompt ended without a password.
+fn admin_error(error: PromptError) -> AdminError {
+    match error {
+        PromptError::Interrupted => AdminError::Interrupted,
+        PromptError::InputEnded | PromptError::Invalid(FieldError::Empty { .. }) => {
+            AdminError::EmptyPassword
+        }
+        PromptError::Invalid(e @ (FieldError::TooLarge { .. } | FieldError::Invalid { .. })) => {
+            AdminError::InvalidPassword(e)
+        }
+        PromptError::Listen(e) | PromptError::Terminal(e) => AdminError::ReadPassword(e),
     }
 }
 
@@ -62,41 +43,51 @@ fn password(typed: io::Result<String>) -> Result<Password, AdminError> {
 mod tests {
     use std::io::{self, ErrorKind};
 
-    use super::password;
+    use ringer_prompt::PromptError;
+    use ringer_proto::Password;
+
+    use super::admin_error;
     use crate::admin::AdminError;
 
-    #[test]
-    fn what_was_typed_is_the_password() {
-        let typed = password(Ok("s3cret pass".to_owned())).expect("a password");
-        assert_eq!(typed.as_str(), "s3cret pass");
+    /// The error the prompt gives for typing `typed` (which must be an invalid password).
+    fn invalid(typed: &str) -> PromptError {
+        PromptError::Invalid(Password::new(typed).expect_err("an invalid password"))
     }
 
     #[test]
     fn enter_alone_or_ctrl_d_is_an_empty_password() {
         assert!(matches!(
-            password(Ok(String::new())),
-            Err(AdminError::EmptyPassword)
+            admin_error(invalid("")),
+            AdminError::EmptyPassword
         ));
         assert!(matches!(
-            password(Err(io::Error::from(ErrorKind::UnexpectedEof))),
-            Err(AdminError::EmptyPassword)
+            admin_error(PromptError::InputEnded),
+            AdminError::EmptyPassword
         ));
     }
 
     #[test]
     fn ctrl_c_is_an_interruption() {
         assert!(matches!(
-            password(Err(io::Error::from(ErrorKind::Interrupted))),
-            Err(AdminError::Interrupted)
+            admin_error(PromptError::Interrupted),
+            AdminError::Interrupted
         ));
     }
 
     #[test]
     fn a_password_over_the_limit_is_refused() {
-        let long = "x".repeat(10_000);
         assert!(matches!(
-            password(Ok(long)),
-            Err(AdminError::InvalidPassword(_))
+            admin_error(invalid(&"x".repeat(10_000))),
+            AdminError::InvalidPassword(e) if e.is_too_large()
         ));
+    }
+
+    #[test]
+    fn terminal_errors_are_read_errors() {
+        let error = admin_error(PromptError::Terminal(io::Error::from(ErrorKind::NotFound)));
+        assert!(
+            matches!(&error, AdminError::ReadPassword(e) if e.kind() == ErrorKind::NotFound),
+            "{error:?}"
+        );
     }
 }

@@ -5,11 +5,16 @@
 //! transmits go to the connections' bounded outbound queues, call records to the store writer,
 //! close requests to the connections.
 //!
+//! Call records are never dropped: when the writer's queue is full, the hub keeps the records
+//! that did not fit and takes no new input until the writer has room for them. Signalling then
+//! slows down to the pace of the disk (connection readers wait on the full input channel, and
+//! TCP pushes back on the clients) instead of losing calls from people's history.
+//!
 //! A connection whose outbound queue is full is a **slow consumer**: rather than buffer without
 //! bound or stall everyone else, the hub cuts it (as if it had disconnected; the switchboard's
 //! reconnect grace then applies, so a client that catches up and reconnects loses nothing).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
 use ringer_proto::{CallRecord, ClientFrame, ServerFrame, Uid};
@@ -26,10 +31,14 @@ pub const INPUT_QUEUE: usize = 1024;
 /// Most inputs handled per wake-up of the hub (outputs are then sent together).
 const INPUT_BATCH: usize = 64;
 
-/// How many call records wait for the store writer before new ones are dropped (with an error
-/// log); the writer batches, so this is only reached if the disk stalls or the writer gets
-/// little CPU for seconds. Only the records actually waiting take memory.
+/// How many call records wait for the store writer before the hub stops taking input; the
+/// writer batches, so this is only reached if the disk stalls or the writer gets little CPU for
+/// seconds. Only the records actually waiting take memory.
 pub const RECORD_QUEUE: usize = 16_384;
+
+/// Least time between two warnings that the store writer is behind (under sustained overload
+/// the hub pauses many times a second).
+const BACKLOG_WARNING_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What a connection's writer sends. Small, because each connection's queue allocates a block
 /// of 32 slots up front: the frame is boxed (an inline `ServerFrame` made a slot ~150 bytes).
@@ -110,6 +119,8 @@ pub struct Hub {
     conns: HashMap<ConnId, ConnHandle>,
     accounts: HashMap<Uid, ringer_store::Account>,
     records: mpsc::Sender<(Uid, CallRecord)>,
+    /// Records the writer's queue had no room for, oldest first.
+    unsent_records: VecDeque<(Uid, CallRecord)>,
 }
 
 impl Hub {
@@ -124,18 +135,38 @@ impl Hub {
             conns: HashMap::new(),
             accounts: accounts.into_iter().map(|a| (a.uid.clone(), a)).collect(),
             records,
+            unsent_records: VecDeque::new(),
         }
     }
 
     /// Runs until `shutdown` is cancelled (then ends every invitation with `server_restart` and
-    /// closes every connection) or every input sender is gone.
-    pub async fn run(mut self, mut inputs: mpsc::Receiver<HubInput>, shutdown: CancellationToken) {
+    /// closes every connection) or every input sender is gone; then hands the writer every
+    /// record it has not taken yet.
+    pub async fn run(mut self, inputs: mpsc::Receiver<HubInput>, shutdown: CancellationToken) {
+        self.serve(inputs, shutdown).await;
+        while let Some(record) = self.unsent_records.pop_front() {
+            if self.records.send(record).await.is_err() {
+                tracing::error!(
+                    records = self.unsent_records.len() + 1,
+                    "call records lost: the store writer stopped"
+                );
+                break;
+            }
+        }
+        tracing::debug!("hub stopped");
+    }
+
+    async fn serve(&mut self, mut inputs: mpsc::Receiver<HubInput>, shutdown: CancellationToken) {
         // One timer, moved only when the switchboard's next deadline changes: a new `Sleep` per
         // input would register with tokio's timer wheel (behind its lock) every time.
         let timer = tokio::time::sleep_until(tokio::time::Instant::now());
         tokio::pin!(timer);
         let mut armed: Option<Instant> = None;
         let mut batch = Vec::with_capacity(INPUT_BATCH);
+        let mut backlog_since: Option<Instant> = None;
+        let mut backlog_warned: Option<Instant> = None;
+        // A second handle, so that a reserved slot does not borrow `self`.
+        let records = self.records.clone();
         loop {
             let deadline = self.switchboard.poll_timeout();
             if deadline != armed {
@@ -144,13 +175,37 @@ impl Hub {
                 }
                 armed = deadline;
             }
+            let backlogged = !self.unsent_records.is_empty();
+            if backlogged && backlog_since.is_none() {
+                backlog_since = Some(Instant::now());
+                if backlog_warned.is_none_or(|at: Instant| at.elapsed() >= BACKLOG_WARNING_EVERY) {
+                    tracing::warn!(
+                        "the store writer is behind: taking no input until it catches up"
+                    );
+                    backlog_warned = backlog_since;
+                }
+            } else if !backlogged && let Some(since) = backlog_since.take() {
+                tracing::debug!(
+                    waited_us = since.elapsed().as_micros(),
+                    "the store writer caught up"
+                );
+            }
             tokio::select! {
                 biased;
                 () = shutdown.cancelled() => {
                     self.shutdown(now());
                     break;
                 }
-                received = inputs.recv_many(&mut batch, INPUT_BATCH) => {
+                permit = records.reserve(), if backlogged => {
+                    // An error means the writer is gone; `send_records` then logs each loss.
+                    if let Ok(permit) = permit
+                        && let Some(record) = self.unsent_records.pop_front()
+                    {
+                        permit.send(record);
+                    }
+                    self.send_records();
+                }
+                received = inputs.recv_many(&mut batch, INPUT_BATCH), if !backlogged => {
                     if received == 0 {
                         break;
                     }
@@ -166,7 +221,6 @@ impl Hub {
             }
             self.drain(now());
         }
-        tracing::debug!("hub stopped");
     }
 
     fn handle(&mut self, input: HubInput, now: Instant) {
@@ -284,21 +338,33 @@ impl Hub {
                     now,
                 );
             }
-            while let Some((uid, record)) = self.switchboard.poll_record() {
+            while let Some(record) = self.switchboard.poll_record() {
                 progressed = true;
-                if let Err(err) = self.records.try_send((uid, record)) {
-                    let reason = err.to_string();
-                    let (uid, record) = err.into_inner();
-                    tracing::error!(%uid, id = %record.id, %reason,
-                        "call record dropped: the store writer is behind");
-                }
+                self.unsent_records.push_back(record);
             }
+            self.send_records();
             while let Some((conn, reason)) = self.switchboard.poll_close() {
                 progressed = true;
                 self.send(conn, close_for(reason), now);
             }
             if !progressed {
                 break;
+            }
+        }
+    }
+
+    /// Hands the writer, in order, as many unsent records as its queue has room for.
+    fn send_records(&mut self) {
+        while let Some(record) = self.unsent_records.pop_front() {
+            match self.records.try_send(record) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(record)) => {
+                    self.unsent_records.push_front(record);
+                    break;
+                }
+                Err(mpsc::error::TrySendError::Closed((uid, record))) => {
+                    tracing::error!(%uid, id = %record.id, "call record lost: the store writer stopped");
+                }
             }
         }
     }
@@ -386,7 +452,133 @@ pub fn now() -> Instant {
 
 #[cfg(test)]
 mod tests {
-    use super::Outbound;
+    use std::time::Duration;
+
+    use ringer_proto::{ClientFrame, DeviceId, DisplayName, InvitationId, ServerFrame, Uid};
+    use ringer_switchboard::{Authenticated, ConnId, Switchboard};
+    use tokio::sync::{mpsc, oneshot};
+    use tokio_util::sync::CancellationToken;
+
+    use super::{Hub, HubInput, Outbound, now};
+
+    fn account(uid: &str) -> ringer_store::Account {
+        ringer_store::Account {
+            uid: Uid::new(uid).expect("uid"),
+            display_name: DisplayName::new(uid).expect("display name"),
+            enabled: true,
+            sessions_epoch: 0,
+        }
+    }
+
+    /// Registers and admits `uid` as connection `conn`; returns its outbound queue.
+    async fn sign_in(
+        hub: &mpsc::Sender<HubInput>,
+        conn: ConnId,
+        uid: &str,
+    ) -> mpsc::Receiver<Outbound> {
+        let (tx, rx) = mpsc::channel(1024);
+        let kill = CancellationToken::new();
+        hub.send(HubInput::Register { conn, tx, kill })
+            .await
+            .expect("hub running");
+        let (reply, verdict) = oneshot::channel();
+        let auth = Authenticated {
+            req: 1,
+            uid: Uid::new(uid).expect("uid"),
+            device_id: DeviceId::new(format!("{uid}-device")).expect("device id"),
+            token: None,
+            token_expires_at: 0,
+        };
+        hub.send(HubInput::Admit {
+            conn,
+            auth,
+            sessions_epoch: 0,
+            reply,
+        })
+        .await
+        .expect("hub running");
+        verdict.await.expect("verdict").expect("admitted");
+        rx
+    }
+
+    /// With a store writer that takes nothing for a while, the hub keeps every record, in
+    /// order, and hands them over once the writer reads again.
+    #[tokio::test]
+    async fn call_records_wait_for_a_slow_writer_and_none_is_lost() {
+        let accounts = vec![account("alice"), account("bob")];
+        let mut switchboard = Switchboard::new(Default::default(), "test".to_owned(), now(), 0);
+        super::load_accounts(&mut switchboard, &accounts, now());
+        let (records_tx, mut records_rx) = mpsc::channel(1);
+        let (hub_tx, hub_rx) = mpsc::channel(64);
+        let shutdown = CancellationToken::new();
+        let hub =
+            tokio::spawn(Hub::new(switchboard, accounts, records_tx).run(hub_rx, shutdown.clone()));
+        let mut alice = sign_in(&hub_tx, ConnId(1), "alice").await;
+        let _bob = sign_in(&hub_tx, ConnId(2), "bob").await;
+
+        // Each canceled invitation makes two records (the caller's and the callee's): all but
+        // the first wait in the hub, as the writer's queue holds one.
+        const CALLS: u64 = 20;
+        let sender = hub_tx.clone();
+        let calls = tokio::spawn(async move {
+            for n in 0..CALLS {
+                let id = InvitationId::new(format!("call-{n}")).expect("id");
+                let invite = ClientFrame::Invite {
+                    req: 2 * n + 10,
+                    id: id.clone(),
+                    callee: Uid::new("bob").expect("uid"),
+                    content: None,
+                    channel_id: None,
+                };
+                let cancel = ClientFrame::Cancel {
+                    req: 2 * n + 11,
+                    id,
+                };
+                for frame in [invite, cancel] {
+                    let input = HubInput::Frame {
+                        conn: ConnId(1),
+                        frame,
+                    };
+                    sender.send(input).await.expect("hub running");
+                }
+            }
+        });
+
+        // Once the first cancel is answered, its two records exist and one had no room: the
+        // hub must still hold it (an earlier version dropped it with an error log).
+        loop {
+            let out = alice.recv().await.expect("alice's queue open");
+            if let Outbound::Frame(frame) = out
+                && matches!(*frame, ServerFrame::Ok { req: 11 })
+            {
+                break;
+            }
+        }
+        let mut received = Vec::new();
+        while received.len() < 2 * CALLS as usize {
+            let record = tokio::time::timeout(Duration::from_secs(10), records_rx.recv())
+                .await
+                .expect("a record within 10 s")
+                .expect("hub running");
+            received.push(record);
+        }
+        calls.await.expect("frames sent");
+        let ids: Vec<String> = received
+            .iter()
+            .map(|(_, record)| record.id.to_string())
+            .collect();
+        let expected: Vec<String> = (0..CALLS)
+            .flat_map(|n| [format!("call-{n}"), format!("call-{n}")])
+            .collect();
+        assert_eq!(ids, expected, "every record, in order");
+        for pair in received.chunks(2) {
+            let mut uids: Vec<&str> = pair.iter().map(|(uid, _)| uid.as_str()).collect();
+            uids.sort_unstable();
+            assert_eq!(uids, ["alice", "bob"]);
+        }
+        shutdown.cancel();
+        hub.await.expect("hub stopped");
+    }
 
     #[test]
     fn an_outbound_slot_is_small() {

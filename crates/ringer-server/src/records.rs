@@ -11,8 +11,7 @@ const BATCH: usize = 256;
 
 /// Writes every record received until all senders are gone (the hub stopped), so that records
 /// produced by a shutdown are persisted too. Each batch is one transaction, so that the writer
-/// keeps up with the hub and its queue does not overflow (the hub drops, with an error log,
-/// what does not fit).
+/// keeps up with the hub (which stops taking input while the writer's queue is full).
 pub async fn run(store: Arc<Store>, mut records: mpsc::Receiver<(Uid, CallRecord)>) {
     while let Some(first) = records.recv().await {
         let mut batch = vec![first];
