@@ -32,23 +32,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Flows(args) => {
             let json = args.common.json;
+            let runtime = args.common.runtime()?;
             let options = args.into_options()?;
-            let report = runtime()?.block_on(flows::run(options))?;
+            let report = runtime.block_on(flows::run(options))?;
             emit(&report, json)
         }
         Command::Idle(args) => {
             let json = args.common.json;
+            let runtime = args.common.runtime()?;
             let options = args.into_options()?;
-            let report = runtime()?.block_on(idle::run(options))?;
+            let report = runtime.block_on(idle::run(options))?;
             emit(&report, json)
         }
     }
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
 }
 
 #[allow(clippy::print_stdout)] // the report is the program's output
