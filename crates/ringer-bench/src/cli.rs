@@ -11,7 +11,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 use crate::device::Target;
 use crate::flows::{FlowsOptions, Stop};
 use crate::idle::IdleOptions;
-use crate::users::DEFAULT_PASSWORD;
+use crate::users::{DEFAULT_PASSWORD, SignInOptions};
 
 /// Load generator for a running ringer-server (plain ws://, loopback).
 #[derive(Debug, Parser)]
@@ -90,6 +90,19 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
+    /// Checks the shared arguments and turns them into sign-in options.
+    pub fn into_sign_in(self) -> anyhow::Result<SignInOptions> {
+        Ok(SignInOptions {
+            target: Target::parse(&self.url)?,
+            work: self.work,
+            first_user: self.first,
+            password: self.password,
+            source_ips: self.source_ips,
+            concurrency: self.sign_in_concurrency.max(1),
+            progress: !self.quiet,
+        })
+    }
+
     /// The runtime to run a mode on, with `threads` worker threads.
     pub fn runtime(&self) -> anyhow::Result<tokio::runtime::Runtime> {
         let mut builder = match self.threads {
@@ -183,13 +196,7 @@ impl FlowsArgs {
             }
         };
         Ok(FlowsOptions {
-            target: Target::parse(&self.common.url)?,
-            work: self.common.work,
-            first_user: self.common.first,
-            password: self.common.password,
-            source_ips: self.common.source_ips,
-            sign_in_concurrency: self.common.sign_in_concurrency.max(1),
-            progress: !self.common.quiet,
+            sign_in: self.common.into_sign_in()?,
             pairs: concurrency,
             mix: self.mix,
             rate: self.rate,
@@ -207,13 +214,7 @@ impl IdleArgs {
             anyhow::bail!("--devices must be at least 1");
         }
         Ok(IdleOptions {
-            target: Target::parse(&self.common.url)?,
-            work: self.common.work,
-            first_user: self.common.first,
-            password: self.common.password,
-            source_ips: self.common.source_ips,
-            sign_in_concurrency: self.common.sign_in_concurrency.max(1),
-            progress: !self.common.quiet,
+            sign_in: self.common.into_sign_in()?,
             devices: self.devices,
             server_pid: self.server_pid,
             hold: self.hold,
@@ -517,7 +518,7 @@ mod tests {
         .expect("valid");
         assert_eq!(ok.pairs, 5);
         assert_eq!(ok.stop, Stop::Count(7));
-        assert_eq!(ok.source_ips.len(), 2);
+        assert_eq!(ok.sign_in.source_ips.len(), 2);
     }
 
     #[test]

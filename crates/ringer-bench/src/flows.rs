@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -25,7 +24,7 @@ use crate::cli::{FlowKind, Mix, Rate};
 use crate::device::{Device, SignedIn, Target, Via};
 use crate::frames::{self, Incoming, Kind, Leftover};
 use crate::report::{self, FlowLatencies, FlowsReport, Percentiles, SignIns};
-use crate::users::{Tokens, uid_of};
+use crate::users::{SignInOptions, Tokens, uid_of};
 
 /// Idle devices ping this often so that the server's idle timeout (30 s) never closes them.
 pub const PING_EVERY: Duration = Duration::from_secs(10);
@@ -42,20 +41,8 @@ pub enum Stop {
 /// Everything `flows` needs.
 #[derive(Debug, Clone)]
 pub struct FlowsOptions {
-    /// The server.
-    pub target: Target,
-    /// Work directory (token file).
-    pub work: PathBuf,
-    /// Number of the first user.
-    pub first_user: usize,
-    /// The users' password.
-    pub password: String,
-    /// Source addresses to dial from, round robin.
-    pub source_ips: Vec<IpAddr>,
-    /// Sign-ins in flight at once.
-    pub sign_in_concurrency: usize,
-    /// Show a progress line on stderr.
-    pub progress: bool,
+    /// Whom to sign in, where and how.
+    pub sign_in: SignInOptions,
     /// Caller/callee pairs (users `first_user .. first_user + 2 * pairs`).
     pub pairs: usize,
     /// Weights of the flow kinds.
@@ -72,17 +59,17 @@ pub struct FlowsOptions {
 
 /// Runs the flows and reports.
 pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
-    let mut tokens = Tokens::load(&options.work)?;
+    let mut tokens = Tokens::load(&options.sign_in.work)?;
     let uids: Vec<String> = (0..options.pairs * 2)
-        .map(|i| uid_of(options.first_user + i))
+        .map(|i| uid_of(options.sign_in.first_user + i))
         .collect();
     let (devices, sign_ins) = sign_in_all(
-        &options.target,
+        &options.sign_in.target,
         &uids,
         &mut tokens,
-        &options.password,
-        &options.source_ips,
-        options.sign_in_concurrency,
+        &options.sign_in.password,
+        &options.sign_in.source_ips,
+        options.sign_in.concurrency,
     )
     .await;
     tokens.save()?;
@@ -298,6 +285,7 @@ async fn drive(pairs: Vec<Pair>, options: &FlowsOptions) -> Driven {
     }
     drop(idle_tx);
     let progress = options
+        .sign_in
         .progress
         .then(|| tokio::spawn(progress_line(Arc::clone(&counters))));
 
@@ -616,7 +604,7 @@ fn build_report(
     let [send_callee, send_caller, accept_caller, accept_callee] = &stats.latencies;
     FlowsReport {
         mode: "flows",
-        url: options.target.url.clone(),
+        url: options.sign_in.target.url.clone(),
         mix: options.mix.to_string(),
         target_rate: match options.rate {
             Rate::Max => None,

@@ -2,7 +2,6 @@
 //! how long signing all of them in takes and the server's resident memory per device.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -16,25 +15,13 @@ use crate::device::{Device, SignedIn, Target, Via};
 use crate::flows::{PING_EVERY, source_for};
 use crate::frames;
 use crate::report::{self, IdleReport, SignIns};
-use crate::users::{Tokens, uid_of};
+use crate::users::{SignInOptions, Tokens, uid_of};
 
 /// Everything `idle` needs.
 #[derive(Debug, Clone)]
 pub struct IdleOptions {
-    /// The server.
-    pub target: Target,
-    /// Work directory (token file).
-    pub work: PathBuf,
-    /// Number of the first user.
-    pub first_user: usize,
-    /// The users' password.
-    pub password: String,
-    /// Source addresses to dial from, round robin.
-    pub source_ips: Vec<IpAddr>,
-    /// Sign-ins in flight at once.
-    pub sign_in_concurrency: usize,
-    /// Show a progress line on stderr.
-    pub progress: bool,
+    /// Whom to sign in, where and how.
+    pub sign_in: SignInOptions,
     /// Devices (one per user).
     pub devices: usize,
     /// The server's pid, for its memory.
@@ -53,23 +40,23 @@ struct Outcome {
 
 /// Signs the devices in, holds them, and reports.
 pub async fn run(options: IdleOptions) -> anyhow::Result<IdleReport> {
-    let mut tokens = Tokens::load(&options.work)?;
+    let mut tokens = Tokens::load(&options.sign_in.work)?;
     let rss_before = options.server_pid.map(rss_kib).transpose()?;
-    let permits = Arc::new(Semaphore::new(options.sign_in_concurrency));
+    let permits = Arc::new(Semaphore::new(options.sign_in.concurrency));
     let (outcome_tx, mut outcome_rx) = mpsc::unbounded_channel::<Outcome>();
     let (stop_tx, stop_rx) = watch::channel(false);
     let held = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let mut tasks = JoinSet::new();
     for i in 0..options.devices {
-        let uid = uid_of(options.first_user + i);
+        let uid = uid_of(options.sign_in.first_user + i);
         let token = tokens.get(&uid).map(str::to_owned);
         tasks.spawn(device_task(
-            options.target.clone(),
-            source_for(&options.source_ips, i),
+            options.sign_in.target.clone(),
+            source_for(&options.sign_in.source_ips, i),
             uid,
             token,
-            options.password.clone(),
+            options.sign_in.password.clone(),
             Arc::clone(&permits),
             outcome_tx.clone(),
             stop_rx.clone(),
@@ -102,7 +89,7 @@ pub async fn run(options: IdleOptions) -> anyhow::Result<IdleReport> {
                 }
             }
         }
-        if options.progress && last_progress.elapsed() >= Duration::from_millis(500) {
+        if options.sign_in.progress && last_progress.elapsed() >= Duration::from_millis(500) {
             last_progress = Instant::now();
             eprint!(
                 "\r[{:>5.1} s] {done}/{} signed in ({} failed)   ",
@@ -115,7 +102,7 @@ pub async fn run(options: IdleOptions) -> anyhow::Result<IdleReport> {
             break;
         }
     }
-    if options.progress {
+    if options.sign_in.progress {
         eprintln!();
     }
     let sign_in_time = last_welcome.saturating_duration_since(start);
@@ -130,7 +117,7 @@ pub async fn run(options: IdleOptions) -> anyhow::Result<IdleReport> {
     let signed_in = sign_ins.token + sign_ins.password;
     Ok(IdleReport {
         mode: "idle",
-        url: options.target.url.clone(),
+        url: options.sign_in.target.url.clone(),
         devices: options.devices,
         sign_ins,
         sign_in_s: sign_in_time.as_secs_f64(),

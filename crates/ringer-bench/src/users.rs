@@ -12,17 +12,39 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ringer_proto::{Password, Uid};
 use ringer_store::{PasswordCost, Store, StoreOptions};
 
+use crate::device::Target;
+
 /// The bench users' password unless `--password` says otherwise.
 pub const DEFAULT_PASSWORD: &str = "ringer-bench-password";
 
 /// The token file's name inside the work directory.
 pub const TOKEN_FILE: &str = "tokens.tsv";
+
+/// Whom a mode signs in, where and how: what `flows` and `idle` share.
+#[derive(Debug, Clone)]
+pub struct SignInOptions {
+    /// The server.
+    pub target: Target,
+    /// Work directory (token file).
+    pub work: PathBuf,
+    /// Number of the first user.
+    pub first_user: usize,
+    /// The users' password.
+    pub password: String,
+    /// Source addresses to dial from, round robin.
+    pub source_ips: Vec<IpAddr>,
+    /// Sign-ins in flight at once.
+    pub concurrency: usize,
+    /// Show a progress line on stderr.
+    pub progress: bool,
+}
 
 /// The uid of bench user number `n`.
 pub fn uid_of(n: usize) -> String {

@@ -1,6 +1,7 @@
 //! A short `flows` run and a short `idle` run against a real server started in this process
 //! (127.0.0.1:0, temporary data directory). Asserts outcomes, never timings.
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use ringer_bench::cli::{Mix, Rate};
 use ringer_bench::device::Target;
 use ringer_bench::flows::{self, FlowsOptions, Stop};
 use ringer_bench::idle::{self, IdleOptions};
-use ringer_bench::users::{self, DEFAULT_PASSWORD};
+use ringer_bench::users::{self, DEFAULT_PASSWORD, SignInOptions};
 use ringer_server::{ServerConfig, ServerHandle};
 use ringer_store::StoreOptions;
 use tokio_util::sync::CancellationToken;
@@ -24,15 +25,21 @@ async fn start_server(data: &Path, ring_timeout: Duration) -> ServerHandle {
         .expect("the server starts")
 }
 
-fn flows_options(url: &str, work: &Path, count: u64, mix: &str, rate: Rate) -> FlowsOptions {
-    FlowsOptions {
+fn sign_in(url: &str, work: &Path, source_ips: Vec<IpAddr>, concurrency: usize) -> SignInOptions {
+    SignInOptions {
         target: Target::parse(url).expect("valid url"),
         work: work.to_owned(),
         first_user: 0,
         password: DEFAULT_PASSWORD.to_owned(),
-        source_ips: vec!["127.0.0.1".parse().expect("ip")],
-        sign_in_concurrency: 4,
+        source_ips,
+        concurrency,
         progress: false,
+    }
+}
+
+fn flows_options(url: &str, work: &Path, count: u64, mix: &str, rate: Rate) -> FlowsOptions {
+    FlowsOptions {
+        sign_in: sign_in(url, work, vec!["127.0.0.1".parse().expect("ip")], 4),
         pairs: 3,
         mix: mix.parse::<Mix>().expect("valid mix"),
         rate,
@@ -82,13 +89,7 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
     assert_eq!(report.sign_ins.password, 0);
 
     let idle = idle::run(IdleOptions {
-        target: Target::parse(&url).expect("valid url"),
-        work: work.path().to_owned(),
-        first_user: 0,
-        password: DEFAULT_PASSWORD.to_owned(),
-        source_ips: Vec::new(),
-        sign_in_concurrency: 8,
-        progress: false,
+        sign_in: sign_in(&url, work.path(), Vec::new(), 8),
         devices: 6,
         server_pid: Some(std::process::id()),
         hold: Duration::from_millis(200),
