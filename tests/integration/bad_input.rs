@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use ringer_client::Event;
+use ringer_proto::RefuseReason;
 use ringer_proto::limits::MAX_FRAME_BYTES;
-use ringer_proto::{CallEndReason, RefuseReason};
 use ringer_server::rate_limit::Rate;
 use serde_json::json;
 
 use crate::support::raw::{assert_error, close_code};
-use crate::support::{Bystanders, Server, display_name, fresh_id, invite, uid};
+use crate::support::scenario::{answer, hang_up, ring};
+use crate::support::{Bystanders, Server, display_name, fresh_id, uid};
 
 #[tokio::test]
 async fn frames_before_login_are_not_logged_in_and_do_nothing() {
@@ -84,8 +85,7 @@ async fn an_oversized_frame_is_too_large_and_closes_only_that_connection() {
 #[tokio::test]
 async fn a_forged_caller_is_ignored_and_the_callee_sees_the_real_sender() {
     let server = Server::start(&["alice", "bob", "mallory"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
+    let (mut alice, mut bob) = server.alice_and_bob().await;
     let (mut mallory, _) = server.raw_login("mallory", "mallory-pc").await;
 
     let id = fresh_id();
@@ -114,29 +114,18 @@ async fn a_forged_caller_is_ignored_and_the_callee_sees_the_real_sender() {
     assert_eq!(record.peer, uid("mallory"), "{record:?}");
 
     // Alice heard nothing of it: the first thing her client reports is her own call.
-    let own = fresh_id();
-    alice.client.send(invite(&own, "bob")).await.expect("sent");
-    bob.expect_invitation(&own).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: own })
-        .await;
+    ring(&mut alice, &mut bob).await;
 }
 
 #[tokio::test]
 async fn acting_on_someone_elses_invitation_is_forbidden_and_changes_nothing() {
     let server = Server::start(&["alice", "bob", "mallory"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
+    let (mut alice, mut bob) = server.alice_and_bob().await;
     let (mut mallory, _) = server.raw_login("mallory", "mallory-pc").await;
     // Another device of the caller's uid is not the caller device either.
     let (mut alice_phone, _) = server.raw_login("alice", "alice-phone").await;
 
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
+    let id = ring(&mut alice, &mut bob).await;
 
     let id_text = id.as_str();
     for (req, frame) in [
@@ -164,27 +153,12 @@ async fn acting_on_someone_elses_invitation_is_forbidden_and_changes_nothing() {
     assert_error(&alice_phone.recv().await, "forbidden", Some(14));
 
     // The invitation still rings, untouched: bob accepts it and the call is live on both sides.
-    bob.client.accept(id.clone(), None).await.expect("accepted");
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
-    bob.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
+    answer(&mut alice, &mut bob, &id).await;
     mallory
         .send(&json!({"type": "hang_up", "req": 15, "id": id_text}))
         .await;
     assert_error(&mallory.recv().await, "forbidden", Some(15));
-    alice.client.hang_up(id.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id,
-        reason: CallEndReason::Hangup,
-        by: Some(uid("alice")),
-    };
-    bob.expect(ended.clone()).await;
-    alice.expect(ended).await;
+    hang_up(&mut alice, &mut bob, &id).await;
 }
 
 #[tokio::test]
@@ -196,8 +170,7 @@ async fn a_frame_flood_is_rate_limited_while_another_users_call_proceeds() {
         config.limits.frame_rate = Rate::new(LIMIT, Duration::from_secs(3600));
     })
     .await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
+    let (mut alice, mut bob) = server.alice_and_bob().await;
     let (mut mallory, _) = server.raw_login("mallory", "mallory-pc").await;
 
     let flood = async {
@@ -227,8 +200,7 @@ async fn a_frame_flood_is_rate_limited_while_another_users_call_proceeds() {
         (answered, limited)
     };
     let call = async {
-        let id = fresh_id();
-        alice.client.send(invite(&id, "bob")).await.expect("sent");
+        let id = alice.send_invite("bob").await;
         bob.expect_invitation(&id).await;
         bob.client
             .refuse(id.clone(), None, Some(RefuseReason::Busy))

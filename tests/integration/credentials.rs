@@ -199,14 +199,9 @@ async fn a_password_change_closes_the_uids_devices_only() {
     let server = Server::start(&["alice", "bob"]).await;
     let (mut alice, _) = server.raw_login("alice", "alice-laptop").await;
     let (mut bob, _) = server.raw_login("bob", "bob-phone").await;
-    let store = ringer_store::Store::open_with(
-        server.dir.path(),
-        ringer_store::StoreOptions::insecure_for_tests(),
-    )
-    .expect("open the store");
     let new_password = Password::new("a new password").expect("valid password");
-    ringer_server::admin::set_password(&store, "alice", &new_password).expect("set password");
-    drop(store);
+    ringer_server::admin::set_password(&server.store(), "alice", &new_password)
+        .expect("set password");
 
     let (_, ended) = alice.drain_until_end().await;
     match ended {

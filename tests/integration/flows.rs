@@ -4,10 +4,14 @@
 
 use ringer_client::Event;
 use ringer_proto::{
-    CallEndReason, CancelReason, Direction, FailureReason, Outcome, RefuseReason, Response, Status,
+    CancelReason, Direction, FailureReason, Outcome, RefuseReason, Response, Status,
 };
 
-use crate::support::{PATIENCE, SHORT, Server, assert_record, display_name, fresh_id, invite, uid};
+use crate::support::scenario::{
+    answer, answer_with, answered_at_once, assert_records, both_see_failure, caller_sees_answered,
+    cancel, hang_up, refuse, refused_without_ringing, ring, ring_devices,
+};
+use crate::support::{PATIENCE, SHORT, Server, assert_record, display_name, invite, uid};
 
 fn response(text: &str) -> Response {
     Response::new(text).expect("valid response")
@@ -16,11 +20,9 @@ fn response(text: &str) -> Response {
 #[tokio::test]
 async fn accept_then_hang_up_both_sides_see_every_step_and_agree() {
     let server = Server::start(&["alice", "bob"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
-    let id = fresh_id();
+    let (mut alice, mut bob) = server.alice_and_bob().await;
 
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
+    let id = alice.send_invite("bob").await;
     let invitation = bob.expect_invitation(&id).await;
     assert_eq!(invitation.caller, uid("alice"));
     assert_eq!(invitation.caller_name.as_str(), display_name("alice"));
@@ -33,50 +35,16 @@ async fn accept_then_hang_up_both_sides_see_every_step_and_agree() {
         .await;
     assert!(received_at < by_peer_at);
 
-    bob.client
-        .accept(id.clone(), Some(response("on my way")))
-        .await
-        .expect("accepted");
-    let accepted_at = alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: Some(response("on my way")),
-        })
-        .await;
+    let (accepted_at, confirmed_at) =
+        answer_with(&mut alice, &mut bob, &id, Some(response("on my way"))).await;
     // The callee's accepted follows the caller's confirm.
-    let confirmed_at = bob
-        .expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
     assert!(accepted_at < confirmed_at);
 
-    bob.client.hang_up(id.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id: id.clone(),
-        reason: CallEndReason::Hangup,
-        by: Some(uid("bob")),
-    };
-    bob.expect(ended.clone()).await;
-    alice.expect(ended).await;
+    hang_up(&mut bob, &mut alice, &id).await;
 
-    let record = alice.record(&id).await;
-    assert_record(
-        &record,
-        "bob",
-        Direction::Outgoing,
-        Outcome::Answered,
-        Some("hangup"),
-        false,
-    );
+    let (record, _) =
+        assert_records(&alice, &bob, &id, Outcome::Answered, Some("hangup"), false).await;
     assert!(record.answered_at.is_some(), "{record:?}");
-    let record = bob.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
-        Outcome::Answered,
-        Some("hangup"),
-        false,
-    );
 
     // The call is over for the server too: hanging up again is refused by the engine.
     assert!(alice.client.hang_up(id).await.is_err());
@@ -85,97 +53,34 @@ async fn accept_then_hang_up_both_sides_see_every_step_and_agree() {
 #[tokio::test]
 async fn refuse_carries_the_response_and_reason_to_the_caller() {
     let server = Server::start(&["alice", "bob"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
-    let id = fresh_id();
+    let (mut alice, mut bob) = server.alice_and_bob().await;
 
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    bob.client
-        .refuse(
-            id.clone(),
-            Some(response("driving")),
-            Some(RefuseReason::Busy),
-        )
-        .await
-        .expect("refused");
-    bob.expect(Event::RemoteInvitationRefused { id: id.clone() })
-        .await;
-    alice
-        .expect(Event::LocalInvitationRefused {
-            id: id.clone(),
-            response: Some(response("driving")),
-            reason: RefuseReason::Busy,
-        })
-        .await;
+    let id = ring(&mut alice, &mut bob).await;
+    refuse(
+        &mut alice,
+        &mut bob,
+        &id,
+        Some(response("driving")),
+        RefuseReason::Busy,
+    )
+    .await;
 
     // Declined by the user: not a missed call.
-    let record = bob.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
-        Outcome::Refused,
-        Some("busy"),
-        false,
-    );
-    let record = alice.record(&id).await;
-    assert_record(
-        &record,
-        "bob",
-        Direction::Outgoing,
-        Outcome::Refused,
-        Some("busy"),
-        false,
-    );
+    assert_records(&alice, &bob, &id, Outcome::Refused, Some("busy"), false).await;
 }
 
 #[tokio::test]
 async fn cancel_reaches_the_callee_and_the_caller_and_is_a_missed_call() {
     let server = Server::start(&["alice", "bob"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
-    let id = fresh_id();
+    let (mut alice, mut bob) = server.alice_and_bob().await;
 
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    alice.client.cancel(id.clone()).await.expect("canceled");
+    let id = ring(&mut alice, &mut bob).await;
     // The server queues the callee's `canceled` before the caller's, but each connection has
     // its own writer, so the order in which two sockets deliver them is not observable here
     // without timing; the switchboard's and the simulation's tests check that order.
-    bob.expect(Event::RemoteInvitationCanceled {
-        id: id.clone(),
-        reason: CancelReason::Canceled,
-    })
-    .await;
-    alice
-        .expect(Event::LocalInvitationCanceled { id: id.clone() })
-        .await;
+    cancel(&mut alice, &mut [&mut bob], &id).await;
 
-    let record = bob.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
-        Outcome::Canceled,
-        None,
-        true,
-    );
-    let record = alice.record(&id).await;
-    assert_record(
-        &record,
-        "bob",
-        Direction::Outgoing,
-        Outcome::Canceled,
-        None,
-        false,
-    );
+    assert_records(&alice, &bob, &id, Outcome::Canceled, None, true).await;
 
     // The invitation is over on the callee side: accepting it now is refused by the engine.
     assert!(bob.client.accept(id, None).await.is_err());
@@ -188,15 +93,9 @@ async fn a_callee_with_no_device_online_fails_peer_offline_after_offline_wait() 
     })
     .await;
     let mut alice = server.party("alice", "alice-laptop").await;
-    let id = fresh_id();
 
-    alice.client.send(invite(&id, "carol")).await.expect("sent");
-    alice
-        .expect(Event::LocalInvitationFailure {
-            id: id.clone(),
-            reason: FailureReason::PeerOffline,
-        })
-        .await;
+    let id = alice.send_invite("carol").await;
+    alice.expect_failure(&id, FailureReason::PeerOffline).await;
 
     // Carol signs in later: the call is in her history as missed, and nothing rings.
     let mut carol = server.party("carol", "carol-desk").await;
@@ -209,12 +108,7 @@ async fn a_callee_with_no_device_online_fails_peer_offline_after_offline_wait() 
         Some("peer_offline"),
         true,
     );
-    let next = fresh_id();
-    alice
-        .client
-        .send(invite(&next, "carol"))
-        .await
-        .expect("sent");
+    let next = alice.send_invite("carol").await;
     carol.expect_invitation(&next).await;
 }
 
@@ -224,26 +118,10 @@ async fn an_unanswered_invitation_expires_on_both_sides_after_ring_timeout() {
         config.switchboard.ring_timeout = SHORT;
     })
     .await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
-    let id = fresh_id();
+    let (mut alice, mut bob) = server.alice_and_bob().await;
 
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    bob.expect(Event::RemoteInvitationFailure {
-        id: id.clone(),
-        reason: FailureReason::InvitationExpire,
-    })
-    .await;
-    alice
-        .expect(Event::LocalInvitationFailure {
-            id: id.clone(),
-            reason: FailureReason::InvitationExpire,
-        })
-        .await;
+    let id = ring(&mut alice, &mut bob).await;
+    both_see_failure(&mut alice, &mut bob, &id, FailureReason::InvitationExpire).await;
 
     let record = bob.record(&id).await;
     assert_record(
@@ -260,28 +138,12 @@ async fn an_unanswered_invitation_expires_on_both_sides_after_ring_timeout() {
 async fn an_unknown_callee_fails_peer_unknown_at_once() {
     let server = Server::start(&["alice", "dave"]).await;
     let mut alice = server.party("alice", "alice-laptop").await;
-    let id = fresh_id();
 
-    alice
-        .client
-        .send(invite(&id, "nobody"))
-        .await
-        .expect("sent");
-    alice
-        .expect(Event::LocalInvitationFailure {
-            id: id.clone(),
-            reason: FailureReason::PeerUnknown,
-        })
-        .await;
+    let id = alice.send_invite("nobody").await;
+    alice.expect_failure(&id, FailureReason::PeerUnknown).await;
     // A disabled account is as unknown as a missing one. The admin disables dave while the
     // server runs; the directory shows when the server has taken it in.
-    let store = ringer_store::Store::open_with(
-        server.dir.path(),
-        ringer_store::StoreOptions::insecure_for_tests(),
-    )
-    .expect("open the store");
-    ringer_server::admin::disable_user(&store, "dave").expect("disable dave");
-    drop(store);
+    ringer_server::admin::disable_user(&server.store(), "dave").expect("disable dave");
     tokio::time::timeout(PATIENCE, async {
         while alice
             .client
@@ -296,110 +158,41 @@ async fn an_unknown_callee_fails_peer_unknown_at_once() {
     })
     .await
     .expect("the server sees dave disabled");
-    let disabled = fresh_id();
+    let disabled = alice.send_invite("dave").await;
     alice
-        .client
-        .send(invite(&disabled, "dave"))
-        .await
-        .expect("sent");
-    alice
-        .expect(Event::LocalInvitationFailure {
-            id: disabled,
-            reason: FailureReason::PeerUnknown,
-        })
+        .expect_failure(&disabled, FailureReason::PeerUnknown)
         .await;
 }
 
 #[tokio::test]
 async fn do_not_disturb_refuses_without_ringing_and_records_a_missed_call() {
     let server = Server::start(&["alice", "bob"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
+    let (mut alice, mut bob) = server.alice_and_bob().await;
 
     bob.client.set_status(Status::Dnd, None).await.expect("dnd");
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    alice
-        .expect(Event::LocalInvitationRefused {
-            id: id.clone(),
-            response: None,
-            reason: RefuseReason::Dnd,
-        })
-        .await;
-    let record = bob.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
-        Outcome::Refused,
-        Some("dnd"),
-        true,
-    );
+    refused_without_ringing(&mut alice, &bob, RefuseReason::Dnd, "dnd").await;
 
     // Nothing rang: the first invitation bob ever sees is the one after he is available again.
     bob.client
         .set_status(Status::Available, None)
         .await
         .expect("available");
-    let next = fresh_id();
-    alice.client.send(invite(&next, "bob")).await.expect("sent");
+    let next = alice.send_invite("bob").await;
     bob.expect_invitation(&next).await;
 }
 
 #[tokio::test]
 async fn a_callee_in_a_call_refuses_further_invitations_as_busy() {
     let server = Server::start(&["alice", "bob", "carol"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
+    let (mut alice, mut bob) = server.alice_and_bob().await;
     let mut carol = server.party("carol", "carol-desk").await;
 
-    let call = fresh_id();
-    carol.client.send(invite(&call, "bob")).await.expect("sent");
-    bob.expect_invitation(&call).await;
-    bob.client
-        .accept(call.clone(), None)
-        .await
-        .expect("accepted");
-    bob.expect(Event::RemoteInvitationAccepted { id: call.clone() })
-        .await;
-
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    alice
-        .expect(Event::LocalInvitationRefused {
-            id: id.clone(),
-            response: None,
-            reason: RefuseReason::Busy,
-        })
-        .await;
-    let record = bob.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
-        Outcome::Refused,
-        Some("busy"),
-        true,
-    );
+    let call = answered_at_once(&carol, &mut bob).await;
+    refused_without_ringing(&mut alice, &bob, RefuseReason::Busy, "busy").await;
 
     // The call with carol was not disturbed, and bob heard nothing of alice's invitation.
-    carol
-        .expect(Event::LocalInvitationReceivedByPeer { id: call.clone() })
-        .await;
-    carol
-        .expect(Event::LocalInvitationAccepted {
-            id: call.clone(),
-            response: None,
-        })
-        .await;
-    carol.client.hang_up(call.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id: call,
-        reason: CallEndReason::Hangup,
-        by: Some(uid("carol")),
-    };
-    bob.expect(ended.clone()).await;
-    carol.expect(ended).await;
+    caller_sees_answered(&mut carol, &call).await;
+    hang_up(&mut carol, &mut bob, &call).await;
 }
 
 #[tokio::test]
@@ -410,50 +203,12 @@ async fn on_two_devices_the_one_that_answers_wins_and_the_other_stops_ringing() 
     let mut desk = server.party("bob", "bob-desk").await;
 
     // First a call that nobody answers: missed once for bob, not once per device.
-    let missed = fresh_id();
-    alice
-        .client
-        .send(invite(&missed, "bob"))
-        .await
-        .expect("sent");
-    phone.expect_invitation(&missed).await;
-    desk.expect_invitation(&missed).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: missed.clone() })
-        .await;
-    alice.client.cancel(missed.clone()).await.expect("canceled");
-    for device in [&mut phone, &mut desk] {
-        device
-            .expect(Event::RemoteInvitationCanceled {
-                id: missed.clone(),
-                reason: CancelReason::Canceled,
-            })
-            .await;
-    }
-    alice
-        .expect(Event::LocalInvitationCanceled { id: missed.clone() })
-        .await;
+    let missed = ring_devices(&mut alice, &mut [&mut phone, &mut desk]).await;
+    cancel(&mut alice, &mut [&mut phone, &mut desk], &missed).await;
 
     // Then one the desk answers.
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    phone.expect_invitation(&id).await;
-    desk.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    desk.client
-        .accept(id.clone(), None)
-        .await
-        .expect("accepted");
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
-    desk.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
+    let id = ring_devices(&mut alice, &mut [&mut phone, &mut desk]).await;
+    answer(&mut alice, &mut desk, &id).await;
     phone
         .expect(Event::RemoteInvitationCanceled {
             id: id.clone(),
@@ -461,53 +216,20 @@ async fn on_two_devices_the_one_that_answers_wins_and_the_other_stops_ringing() 
         })
         .await;
 
-    alice.client.hang_up(id.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id: id.clone(),
-        reason: CallEndReason::Hangup,
-        by: Some(uid("alice")),
-    };
-    desk.expect(ended.clone()).await;
-    alice.expect(ended).await;
+    hang_up(&mut alice, &mut desk, &id).await;
 
     // History is per uid: one record per invitation and side, the same on every device.
-    let record = phone.record(&missed).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
-        Outcome::Canceled,
-        None,
-        true,
-    );
-    let record = phone.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
+    assert_records(&alice, &phone, &missed, Outcome::Canceled, None, true).await;
+    let (_, record) = assert_records(
+        &alice,
+        &phone,
+        &id,
         Outcome::Answered,
         Some("hangup"),
         false,
-    );
+    )
+    .await;
     assert_eq!(desk.record(&id).await, record);
-    let record = alice.record(&missed).await;
-    assert_record(
-        &record,
-        "bob",
-        Direction::Outgoing,
-        Outcome::Canceled,
-        None,
-        false,
-    );
-    let record = alice.record(&id).await;
-    assert_record(
-        &record,
-        "bob",
-        Direction::Outgoing,
-        Outcome::Answered,
-        Some("hangup"),
-        false,
-    );
     let bobs = server.history_in_store("bob");
     assert_eq!(bobs.len(), 2, "{bobs:#?}");
 }

@@ -2,9 +2,10 @@
 //! wins, and the winner, the loser and the caller agree on which), and glare.
 
 use ringer_client::{ApiError, ClientError, Event};
-use ringer_proto::{CallEndReason, CancelReason, Direction, Outcome};
+use ringer_proto::{CancelReason, FailureReason, Outcome};
 
-use crate::support::{Server, assert_record, fresh_id, invite, uid};
+use crate::support::Server;
+use crate::support::scenario::{assert_records, hang_up, ring, ring_devices};
 
 /// How many races to run; each is decided afresh by the order the accepts reach the server.
 const ROUNDS: usize = 5;
@@ -17,13 +18,7 @@ async fn two_devices_accepting_at_once_exactly_one_wins_and_everyone_agrees() {
     let mut desk = server.party("bob", "bob-desk").await;
 
     for round in 0..ROUNDS {
-        let id = fresh_id();
-        alice.client.send(invite(&id, "bob")).await.expect("sent");
-        phone.expect_invitation(&id).await;
-        desk.expect_invitation(&id).await;
-        alice
-            .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-            .await;
+        let id = ring_devices(&mut alice, &mut [&mut phone, &mut desk]).await;
 
         // Alternate who asks first, so that each device wins some of the races.
         let (from_phone, from_desk) = if round % 2 == 0 {
@@ -74,39 +69,21 @@ async fn two_devices_accepting_at_once_exactly_one_wins_and_everyone_agrees() {
         // The call is the winner's: it ends there and at the caller, and the loser can do
         // nothing more with it.
         assert!(loser.client.hang_up(id.clone()).await.is_err());
-        alice.client.hang_up(id.clone()).await.expect("hung up");
-        let ended = Event::CallEnded {
-            id: id.clone(),
-            reason: CallEndReason::Hangup,
-            by: Some(uid("alice")),
-        };
-        winner.expect(ended.clone()).await;
-        alice.expect(ended).await;
-
-        let record = winner.record(&id).await;
-        assert_record(
-            &record,
-            "alice",
-            Direction::Incoming,
+        hang_up(&mut alice, winner, &id).await;
+        assert_records(
+            &alice,
+            winner,
+            &id,
             Outcome::Answered,
             Some("hangup"),
             false,
-        );
-        let record = alice.record(&id).await;
-        assert_record(
-            &record,
-            "bob",
-            Direction::Outgoing,
-            Outcome::Answered,
-            Some("hangup"),
-            false,
-        );
+        )
+        .await;
     }
     // One record per race for bob, not one per device.
     assert_eq!(server.history_in_store("bob").len(), ROUNDS);
     // Nothing about the races leaked: the next thing both devices report is a new invitation.
-    let last = fresh_id();
-    alice.client.send(invite(&last, "bob")).await.expect("sent");
+    let last = alice.send_invite("bob").await;
     phone.expect_invitation(&last).await;
     desk.expect_invitation(&last).await;
 }
@@ -117,30 +94,11 @@ async fn glare_puts_both_users_in_one_call_on_the_earlier_invitation() {
     let mut alice = server.party("alice", "alice-laptop").await;
     let mut bob = server.party("bob", "bob-desk").await;
 
-    let earlier = fresh_id();
-    alice
-        .client
-        .send(invite(&earlier, "bob"))
-        .await
-        .expect("sent");
-    bob.expect_invitation(&earlier).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer {
-            id: earlier.clone(),
-        })
-        .await;
+    let earlier = ring(&mut alice, &mut bob).await;
 
     // Bob calls alice back while her call still rings on his desk.
-    let later = fresh_id();
-    bob.client
-        .send(invite(&later, "alice"))
-        .await
-        .expect("sent");
-    bob.expect(Event::LocalInvitationFailure {
-        id: later,
-        reason: ringer_proto::FailureReason::Glare,
-    })
-    .await;
+    let later = bob.send_invite("alice").await;
+    bob.expect_failure(&later, FailureReason::Glare).await;
     bob.expect(Event::RemoteInvitationAccepted {
         id: earlier.clone(),
     })
@@ -152,12 +110,5 @@ async fn glare_puts_both_users_in_one_call_on_the_earlier_invitation() {
         })
         .await;
 
-    bob.client.hang_up(earlier.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id: earlier,
-        reason: CallEndReason::Hangup,
-        by: Some(uid("bob")),
-    };
-    bob.expect(ended.clone()).await;
-    alice.expect(ended).await;
+    hang_up(&mut bob, &mut alice, &earlier).await;
 }

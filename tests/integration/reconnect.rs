@@ -3,10 +3,13 @@
 //! invitation fails `peer_offline`, and both sides agree on it.
 
 use ringer_client::Event;
-use ringer_proto::{CallEndReason, Direction, FailureReason, InvitationId, Outcome, RefuseReason};
+use ringer_proto::{CallEndReason, FailureReason, InvitationId, Outcome, RefuseReason};
 
 use crate::support::proxy::Proxy;
-use crate::support::{Party, SHORT, Server, assert_record, config, fresh_id, invite, uid};
+use crate::support::scenario::{
+    answer, answered_at_once, assert_records, caller_sees_answered, hang_up, refuse, ring,
+};
+use crate::support::{Party, SHORT, Server, config, uid};
 
 #[tokio::test]
 async fn a_callee_back_within_the_grace_keeps_its_invitation_and_accepts_it() {
@@ -16,22 +19,12 @@ async fn a_callee_back_within_the_grace_keeps_its_invitation_and_accepts_it() {
     let mut carol = server.party("carol", "carol-desk").await;
     let mut bob = Party::signed_in(config(&proxy.url, "bob", "bob-phone")).await;
 
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
+    let id = ring(&mut alice, &mut bob).await;
 
     proxy.cut_and_block();
     bob.expect_interrupted().await;
     // While bob is away, carol calls him: he can only learn of it from the snapshot.
-    let while_away = fresh_id();
-    carol
-        .client
-        .send(invite(&while_away, "bob"))
-        .await
-        .expect("sent");
+    let while_away = carol.send_invite("bob").await;
     proxy.unblock();
     bob.expect_reconnected().await;
 
@@ -43,39 +36,17 @@ async fn a_callee_back_within_the_grace_keeps_its_invitation_and_accepts_it() {
             id: while_away.clone(),
         })
         .await;
-    bob.client
-        .refuse(while_away.clone(), None, Some(RefuseReason::Declined))
-        .await
-        .expect("refused");
-    bob.expect(Event::RemoteInvitationRefused {
-        id: while_away.clone(),
-    })
+    refuse(
+        &mut carol,
+        &mut bob,
+        &while_away,
+        None,
+        RefuseReason::Declined,
+    )
     .await;
-    carol
-        .expect(Event::LocalInvitationRefused {
-            id: while_away,
-            response: None,
-            reason: RefuseReason::Declined,
-        })
-        .await;
 
-    bob.client.accept(id.clone(), None).await.expect("accepted");
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
-    bob.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
-    bob.client.hang_up(id.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id: id.clone(),
-        reason: CallEndReason::Hangup,
-        by: Some(uid("bob")),
-    };
-    bob.expect(ended.clone()).await;
-    alice.expect(ended).await;
+    answer(&mut alice, &mut bob, &id).await;
+    hang_up(&mut bob, &mut alice, &id).await;
 }
 
 #[tokio::test]
@@ -85,26 +56,24 @@ async fn a_caller_back_within_the_grace_keeps_its_invitation_and_gets_the_accept
     let mut alice = Party::signed_in(config(&proxy.url, "alice", "alice-laptop")).await;
     let mut bob = server.party("bob", "bob-phone").await;
 
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
+    let id = ring(&mut alice, &mut bob).await;
 
     proxy.cut_and_block();
     alice.expect_interrupted().await;
     proxy.unblock();
     alice.expect_reconnected().await;
 
-    bob.client.accept(id.clone(), None).await.expect("accepted");
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
-    bob.expect(Event::RemoteInvitationAccepted { id }).await;
+    answer(&mut alice, &mut bob, &id).await;
+}
+
+/// Alice and bob's server with a short reconnect grace, and a proxy in front of it.
+async fn short_grace() -> (Server, Proxy) {
+    let server = Server::start_with(&["alice", "bob"], |config| {
+        config.switchboard.reconnect_grace = SHORT;
+    })
+    .await;
+    let proxy = Proxy::start(server.addr).await;
+    (server, proxy)
 }
 
 /// Alice's device drops while her invitation rings on bob's and stays away past a short grace.
@@ -114,12 +83,7 @@ async fn caller_lost_past_the_grace(
 ) -> (Party, Party, InvitationId) {
     let mut alice = Party::signed_in(config(&proxy.url, "alice", "alice-laptop")).await;
     let mut bob = server.party("bob", "bob-phone").await;
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
+    let id = ring(&mut alice, &mut bob).await;
 
     proxy.cut_and_block();
     bob.expect(Event::RemoteInvitationFailure {
@@ -132,70 +96,35 @@ async fn caller_lost_past_the_grace(
 
 #[tokio::test]
 async fn a_caller_away_longer_than_the_grace_fails_the_invitation_peer_offline() {
-    let server = Server::start_with(&["alice", "bob"], |config| {
-        config.switchboard.reconnect_grace = SHORT;
-    })
-    .await;
-    let proxy = Proxy::start(server.addr).await;
+    let (server, proxy) = short_grace().await;
     let (mut alice, bob, id) = caller_lost_past_the_grace(&server, &proxy).await;
 
     // When alice is back, her snapshot tells her the same outcome.
     proxy.unblock();
     alice.expect_reconnected().await;
-    alice
-        .expect(Event::LocalInvitationFailure {
-            id: id.clone(),
-            reason: FailureReason::PeerOffline,
-        })
-        .await;
+    alice.expect_failure(&id, FailureReason::PeerOffline).await;
 
-    let record = bob.record(&id).await;
-    assert_record(
-        &record,
-        "alice",
-        Direction::Incoming,
+    assert_records(
+        &alice,
+        &bob,
+        &id,
         Outcome::Failed,
         Some("peer_offline"),
         true,
-    );
-    let record = alice.record(&id).await;
-    assert_record(
-        &record,
-        "bob",
-        Direction::Outgoing,
-        Outcome::Failed,
-        Some("peer_offline"),
-        false,
-    );
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_call_whose_party_stays_away_longer_than_the_grace_ends_connection_lost() {
-    let server = Server::start_with(&["alice", "bob"], |config| {
-        config.switchboard.reconnect_grace = SHORT;
-    })
-    .await;
-    let proxy = Proxy::start(server.addr).await;
+    let (server, proxy) = short_grace().await;
     let mut alice = server.party("alice", "alice-laptop").await;
     let mut bob = Party::signed_in(config(&proxy.url, "bob", "bob-phone")).await;
 
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    bob.client.accept(id.clone(), None).await.expect("accepted");
-    bob.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
+    let id = answered_at_once(&alice, &mut bob).await;
 
     proxy.cut_and_block();
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
+    caller_sees_answered(&mut alice, &id).await;
     let lost = Event::CallEnded {
         id: id.clone(),
         reason: CallEndReason::ConnectionLost,

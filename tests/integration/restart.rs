@@ -5,7 +5,10 @@
 use ringer_client::{Credentials, Event};
 use ringer_proto::{CallEndReason, FailureReason};
 
-use crate::support::{Party, Server, config, fresh_id, invite, uid};
+use crate::support::scenario::{
+    answer, answered_at_once, both_see_failure, caller_sees_answered, hang_up, ring,
+};
+use crate::support::{Party, Server, config};
 
 /// Signs in once with the password to get a token, then starts the client that only knows the
 /// token, as an app does after its first login.
@@ -25,31 +28,10 @@ async fn a_restart_fails_ringing_invitations_on_both_sides_and_clients_reconnect
     let mut bob = with_stored_token(&server, "bob", "bob-phone").await;
     let first_run = server.server_id();
 
-    let ringing = fresh_id();
-    alice
-        .client
-        .send(invite(&ringing, "bob"))
-        .await
-        .expect("sent");
-    bob.expect_invitation(&ringing).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer {
-            id: ringing.clone(),
-        })
-        .await;
+    let ringing = ring(&mut alice, &mut bob).await;
 
     server.stop().await;
-    bob.expect(Event::RemoteInvitationFailure {
-        id: ringing.clone(),
-        reason: FailureReason::ServerRestart,
-    })
-    .await;
-    alice
-        .expect(Event::LocalInvitationFailure {
-            id: ringing.clone(),
-            reason: FailureReason::ServerRestart,
-        })
-        .await;
+    both_see_failure(&mut alice, &mut bob, &ringing, FailureReason::ServerRestart).await;
     alice.expect_interrupted().await;
     bob.expect_interrupted().await;
 
@@ -60,29 +42,9 @@ async fn a_restart_fails_ringing_invitations_on_both_sides_and_clients_reconnect
     assert!(alice.client.is_connected() && bob.client.is_connected());
 
     // A new call on the new run goes all the way, and nothing about the old one comes back.
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    bob.client.accept(id.clone(), None).await.expect("accepted");
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
-    bob.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
-    alice.client.hang_up(id.clone()).await.expect("hung up");
-    let ended = Event::CallEnded {
-        id: id.clone(),
-        reason: CallEndReason::Hangup,
-        by: Some(uid("alice")),
-    };
-    bob.expect(ended.clone()).await;
-    alice.expect(ended).await;
+    let id = ring(&mut alice, &mut bob).await;
+    answer(&mut alice, &mut bob, &id).await;
+    hang_up(&mut alice, &mut bob, &id).await;
 
     // The old invitation was recorded before the restart and survived it in the data directory.
     let record = bob.record(&ringing).await;
@@ -97,15 +59,9 @@ async fn a_restart_fails_ringing_invitations_on_both_sides_and_clients_reconnect
 #[tokio::test]
 async fn a_restart_ends_a_live_call_on_both_sides() {
     let mut server = Server::start(&["alice", "bob"]).await;
-    let mut alice = server.party("alice", "alice-laptop").await;
-    let mut bob = server.party("bob", "bob-phone").await;
+    let (mut alice, mut bob) = server.alice_and_bob().await;
 
-    let id = fresh_id();
-    alice.client.send(invite(&id, "bob")).await.expect("sent");
-    bob.expect_invitation(&id).await;
-    bob.client.accept(id.clone(), None).await.expect("accepted");
-    bob.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-        .await;
+    let id = answered_at_once(&alice, &mut bob).await;
 
     server.stop().await;
     let ended = Event::CallEnded {
@@ -114,15 +70,7 @@ async fn a_restart_ends_a_live_call_on_both_sides() {
         by: None,
     };
     bob.expect(ended.clone()).await;
-    alice
-        .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-        .await;
-    alice
-        .expect(Event::LocalInvitationAccepted {
-            id: id.clone(),
-            response: None,
-        })
-        .await;
+    caller_sees_answered(&mut alice, &id).await;
     alice.expect(ended).await;
 
     server.start_again().await;

@@ -4,6 +4,7 @@
 
 pub mod proxy;
 pub mod raw;
+pub mod scenario;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -15,7 +16,8 @@ use ringer_client::{
     Invite, Session,
 };
 use ringer_proto::{
-    CallRecord, Content, DeviceId, Direction, DisplayName, InvitationId, Password, Uid,
+    CallRecord, Content, DeviceId, Direction, DisplayName, FailureReason, InvitationId, Password,
+    Uid,
 };
 use ringer_server::{ServerConfig, ServerHandle};
 use ringer_store::{Store, StoreOptions};
@@ -157,9 +159,21 @@ impl Server {
         Party::signed_in(config(&self.url, user, device_id)).await
     }
 
+    /// Alice on her laptop and bob on his phone, both signed in.
+    pub async fn alice_and_bob(&self) -> (Party, Party) {
+        let alice = self.party("alice", "alice-laptop").await;
+        let bob = self.party("bob", "bob-phone").await;
+        (alice, bob)
+    }
+
+    /// The server's store, opened beside it as an admin command does.
+    pub fn store(&self) -> Store {
+        open_store(&self.dir)
+    }
+
     /// The call records of `user`, straight from the store, newest first.
     pub fn history_in_store(&self, user: &str) -> Vec<CallRecord> {
-        open_store(&self.dir)
+        self.store()
             .history(&uid(user), 100)
             .expect("read the history")
     }
@@ -193,6 +207,7 @@ static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 /// One real client (one device) and the events it has reported.
 pub struct Party {
     pub name: String,
+    pub uid: Uid,
     pub client: Client,
     pub session: Option<Session>,
     events: mpsc::UnboundedReceiver<(u64, Event)>,
@@ -219,9 +234,11 @@ impl Party {
     /// Spawns a client without waiting for anything.
     pub fn spawn(config: ClientConfig) -> Party {
         let name = format!("{}@{}", config.uid, config.device_id);
+        let uid = config.uid.clone();
         let (client, stream) = Client::spawn(config).expect("a valid client configuration");
         Party {
             name,
+            uid,
             client,
             session: None,
             events: pump(stream),
@@ -237,6 +254,13 @@ impl Party {
             .as_ref()
             .and_then(|s| s.token.clone())
             .expect("a password login returns a token")
+    }
+
+    /// Sends an invitation with a fresh id to `callee` and returns the id.
+    pub async fn send_invite(&self, callee: &str) -> InvitationId {
+        let id = fresh_id();
+        self.client.send(invite(&id, callee)).await.expect("sent");
+        id
     }
 
     /// The next event with its sequence number; fails the test if none comes in time.
@@ -302,6 +326,15 @@ impl Party {
     /// The sequence number of the event read last.
     pub fn last_seq(&self) -> u64 {
         self.last_seq
+    }
+
+    /// Waits for this caller's invitation `id` to fail with `reason`.
+    pub async fn expect_failure(&mut self, id: &InvitationId, reason: FailureReason) {
+        self.expect(Event::LocalInvitationFailure {
+            id: id.clone(),
+            reason,
+        })
+        .await;
     }
 
     /// Waits for the invitation to arrive and returns it.
@@ -430,23 +463,9 @@ pub struct Bystanders {
 impl Bystanders {
     /// Signs alice and bob in and puts them in a call.
     pub async fn in_a_call(server: &Server) -> Bystanders {
-        let mut alice = server.party("alice", "alice-laptop").await;
-        let mut bob = server.party("bob", "bob-phone").await;
-        let id = fresh_id();
-        alice.client.send(invite(&id, "bob")).await.expect("sent");
-        bob.expect_invitation(&id).await;
-        alice
-            .expect(Event::LocalInvitationReceivedByPeer { id: id.clone() })
-            .await;
-        bob.client.accept(id.clone(), None).await.expect("accepted");
-        alice
-            .expect(Event::LocalInvitationAccepted {
-                id: id.clone(),
-                response: None,
-            })
-            .await;
-        bob.expect(Event::RemoteInvitationAccepted { id: id.clone() })
-            .await;
+        let (mut alice, mut bob) = server.alice_and_bob().await;
+        let id = scenario::ring(&mut alice, &mut bob).await;
+        scenario::answer(&mut alice, &mut bob, &id).await;
         Bystanders { alice, bob, id }
     }
 
@@ -456,17 +475,6 @@ impl Bystanders {
             self.alice.client.is_connected() && self.bob.client.is_connected(),
             "the bystanders stay connected"
         );
-        self.bob
-            .client
-            .hang_up(self.id.clone())
-            .await
-            .expect("the call is still live");
-        let ended = Event::CallEnded {
-            id: self.id.clone(),
-            reason: ringer_proto::CallEndReason::Hangup,
-            by: Some(uid("bob")),
-        };
-        self.bob.expect(ended.clone()).await;
-        self.alice.expect(ended).await;
+        scenario::hang_up(&mut self.bob, &mut self.alice, &self.id).await;
     }
 }
