@@ -152,6 +152,10 @@ pub struct FlowsArgs {
     /// the server's per-connection frame rate limit (3 frames per flow; 50/s by default).
     #[arg(long, value_parser = humantime::parse_duration, default_value = "70ms")]
     pub pair_gap: Duration,
+    /// The server's process id: the report then gives the server's CPU time per completed
+    /// flow (from /proc/PID/stat) beside the load generator's own.
+    #[arg(long, value_name = "PID")]
+    pub server_pid: Option<u32>,
 }
 
 /// Arguments of `idle`.
@@ -203,6 +207,7 @@ impl FlowsArgs {
             stop,
             flow_timeout: self.flow_timeout,
             pair_gap: self.pair_gap,
+            server_pid: self.server_pid,
         })
     }
 }

@@ -23,7 +23,8 @@ use tokio::time::Instant;
 use crate::cli::{FlowKind, Mix, Rate};
 use crate::device::{Device, SignedIn, Target, Via};
 use crate::frames::{self, Incoming, Kind, Leftover};
-use crate::report::{self, FlowLatencies, FlowsReport, Percentiles, SignIns};
+use crate::procfs::{self, CpuTimes};
+use crate::report::{self, CpuPerFlow, FlowLatencies, FlowsReport, Percentiles, SignIns};
 use crate::users::{SignInOptions, Tokens, uid_of};
 
 /// Idle devices ping this often so that the server's idle timeout (30 s) never closes them.
@@ -55,6 +56,8 @@ pub struct FlowsOptions {
     pub flow_timeout: Duration,
     /// Least time between two flow starts on one pair.
     pub pair_gap: Duration,
+    /// The server's process id, to report its CPU time per flow.
+    pub server_pid: Option<u32>,
 }
 
 /// Runs the flows and reports.
@@ -98,8 +101,36 @@ pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
         );
     }
     let pair_count = pairs.len();
+    let cpu_before = CpuSample::take(options.server_pid)?;
     let drive = drive(pairs, &options).await;
-    Ok(build_report(&options, pair_count, sign_ins, drive))
+    let cpu = CpuSample::take(options.server_pid)?.since(cpu_before);
+    Ok(build_report(&options, pair_count, sign_ins, drive, cpu))
+}
+
+/// CPU time used so far by this process and, if its pid is known, the server.
+#[derive(Debug, Clone, Copy)]
+struct CpuSample {
+    bench: CpuTimes,
+    server: Option<CpuTimes>,
+}
+
+impl CpuSample {
+    fn take(server_pid: Option<u32>) -> anyhow::Result<CpuSample> {
+        Ok(CpuSample {
+            bench: procfs::cpu_times(std::process::id())?,
+            server: server_pid.map(procfs::cpu_times).transpose()?,
+        })
+    }
+
+    fn since(self, earlier: CpuSample) -> CpuSample {
+        CpuSample {
+            bench: self.bench.since(earlier.bench),
+            server: self
+                .server
+                .zip(earlier.server)
+                .map(|(now, then)| now.since(then)),
+        }
+    }
 }
 
 /// A signed-in device with what its welcome said.
@@ -589,6 +620,7 @@ fn build_report(
     pairs: usize,
     sign_ins: SignIns,
     driven: Driven,
+    cpu: CpuSample,
 ) -> FlowsReport {
     let Driven {
         stats,
@@ -631,6 +663,7 @@ fn build_report(
             accept_to_caller_accepted: Percentiles::of(accept_caller),
             accept_to_callee_confirmed: Percentiles::of(accept_callee),
         },
+        cpu_per_flow: CpuPerFlow::of(cpu.bench, cpu.server, completed),
     }
 }
 

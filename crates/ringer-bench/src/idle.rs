@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::Context;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -14,6 +13,7 @@ use tokio::time::Instant;
 use crate::device::{Device, SignedIn, Target, Via};
 use crate::flows::{PING_EVERY, source_for};
 use crate::frames;
+use crate::procfs::rss_kib;
 use crate::report::{self, IdleReport, SignIns};
 use crate::users::{SignInOptions, Tokens, uid_of};
 
@@ -188,38 +188,4 @@ async fn device_task(
     }
     held.fetch_add(1, Ordering::Relaxed);
     device.close().await;
-}
-
-/// The resident memory of process `pid` in KiB (`VmRSS` of /proc/PID/status).
-pub fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-    parse_vm_rss(&status).with_context(|| format!("no VmRSS line in {path}"))
-}
-
-/// The `VmRSS:` value of a /proc status text, in KiB.
-pub fn parse_vm_rss(status: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().strip_suffix("kB"))
-        .and_then(|kib| kib.trim().parse().ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_vm_rss() {
-        let status = "Name:\tringer-server\nVmPeak:\t  999 kB\nVmRSS:\t   12345 kB\nThreads:\t3\n";
-        assert_eq!(parse_vm_rss(status), Some(12_345));
-        assert_eq!(parse_vm_rss("Name:\tx\n"), None);
-    }
-
-    #[test]
-    fn reads_our_own_rss() -> anyhow::Result<()> {
-        assert!(rss_kib(std::process::id())? > 0);
-        Ok(())
-    }
 }

@@ -10,6 +10,7 @@
 //! - [`device`]: one connection: dial (from a chosen source address), sign in, send, receive.
 //! - [`flows`]: complete invitation flows at a rate, with latency histograms.
 //! - [`idle`]: many signed-in idle devices; sign-in time and server memory per device.
+//! - [`procfs`]: a process's resident memory and CPU time, from `/proc`.
 //! - [`report`]: percentiles, rates, and the table and JSON output.
 
 pub mod cli;
@@ -17,5 +18,6 @@ pub mod device;
 pub mod flows;
 pub mod frames;
 pub mod idle;
+pub mod procfs;
 pub mod report;
 pub mod users;

@@ -8,6 +8,8 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
+use crate::procfs::CpuTimes;
+
 /// A report that can be printed.
 pub trait Render: Serialize {
     /// The report as an aligned text table.
@@ -82,6 +84,36 @@ pub struct FlowLatencies {
     pub accept_to_callee_confirmed: Percentiles,
 }
 
+/// CPU time per completed flow over the flows phase, in microseconds: the load generator's own
+/// and, with `--server-pid`, the server's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CpuPerFlow {
+    /// The load generator, in user space.
+    pub bench_user_us: f64,
+    /// The load generator, in the kernel.
+    pub bench_system_us: f64,
+    /// The server, in user space.
+    pub server_user_us: Option<f64>,
+    /// The server, in the kernel.
+    pub server_system_us: Option<f64>,
+}
+
+impl CpuPerFlow {
+    /// Splits the CPU times used while `flows` flows completed; `None` without a flow.
+    pub fn of(bench: CpuTimes, server: Option<CpuTimes>, flows: u64) -> Option<CpuPerFlow> {
+        if flows == 0 {
+            return None;
+        }
+        let per_flow = |d: std::time::Duration| d.as_secs_f64() * 1e6 / flows as f64;
+        Some(CpuPerFlow {
+            bench_user_us: per_flow(bench.user),
+            bench_system_us: per_flow(bench.system),
+            server_user_us: server.map(|s| per_flow(s.user)),
+            server_system_us: server.map(|s| per_flow(s.system)),
+        })
+    }
+}
+
 /// How the devices signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct SignIns {
@@ -131,6 +163,8 @@ pub struct FlowsReport {
     pub other_frames: u64,
     /// Latency percentiles.
     pub latency: FlowLatencies,
+    /// CPU time per completed flow; `None` when no flow completed.
+    pub cpu_per_flow: Option<CpuPerFlow>,
 }
 
 /// The result of `idle`.
@@ -250,6 +284,17 @@ impl Render for FlowsReport {
                 fmt_us(p.max_us)
             );
         }
+        if let Some(cpu) = &self.cpu_per_flow {
+            let _ = write!(
+                out,
+                "CPU per completed flow: ringer-bench {:.0} µs user + {:.0} µs system",
+                cpu.bench_user_us, cpu.bench_system_us
+            );
+            if let (Some(user), Some(system)) = (cpu.server_user_us, cpu.server_system_us) {
+                let _ = write!(out, "; server {user:.0} µs user + {system:.0} µs system");
+            }
+            let _ = writeln!(out);
+        }
         out
     }
 }
@@ -284,6 +329,34 @@ impl Render for IdleReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_per_flow_divides_by_completed_flows() {
+        let ms = Duration::from_millis;
+        let bench = CpuTimes {
+            user: ms(50),
+            system: ms(90),
+        };
+        let server = CpuTimes {
+            user: ms(170),
+            system: ms(160),
+        };
+        let cpu = CpuPerFlow::of(bench, Some(server), 1000).expect("flows completed");
+        assert_eq!(
+            (cpu.bench_user_us, cpu.bench_system_us),
+            (50.0, 90.0),
+            "50 ms over 1,000 flows is 50 µs each"
+        );
+        assert_eq!(
+            (cpu.server_user_us, cpu.server_system_us),
+            (Some(170.0), Some(160.0))
+        );
+        assert_eq!(
+            CpuPerFlow::of(bench, None, 1000).and_then(|c| c.server_user_us),
+            None
+        );
+        assert_eq!(CpuPerFlow::of(bench, Some(server), 0), None);
+    }
 
     #[test]
     fn percentiles_of_a_known_distribution() {
@@ -358,16 +431,24 @@ mod tests {
             late_starts: 0,
             other_frames: 0,
             latency: FlowLatencies::default(),
+            cpu_per_flow: Some(CpuPerFlow {
+                bench_user_us: 50.0,
+                bench_system_us: 90.0,
+                server_user_us: Some(170.0),
+                server_system_us: Some(160.0),
+            }),
         };
         let table = report.table();
         for name in [
             "send → callee received",
             "accept → callee confirmed",
             "p99.9",
+            "ringer-bench 50 µs user + 90 µs system; server 170 µs user + 160 µs system",
         ] {
             assert!(table.contains(name), "{name} missing from\n{table}");
         }
         let json = serde_json::to_value(&report).expect("serialises");
         assert_eq!(json["latency"]["send_to_callee_received"]["p99_us"], 0);
+        assert_eq!(json["cpu_per_flow"]["server_system_us"], 160.0);
     }
 }

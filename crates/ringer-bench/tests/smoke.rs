@@ -46,6 +46,7 @@ fn flows_options(url: &str, work: &Path, count: u64, mix: &str, rate: Rate) -> F
         stop: Stop::Count(count),
         flow_timeout: Duration::from_secs(20),
         pair_gap: Duration::from_millis(70),
+        server_pid: None,
     }
 }
 
@@ -80,10 +81,19 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
     let accepted = report.completed_by_kind.get("accept").copied().unwrap_or(0);
     assert_eq!(report.latency.accept_to_callee_confirmed.count, accepted);
     assert_eq!(report.latency.send_to_callee_received.count, 24);
+    let cpu = report
+        .cpu_per_flow
+        .expect("CPU per flow, as flows completed");
+    assert!(cpu.bench_user_us >= 0.0 && cpu.bench_system_us >= 0.0);
+    assert_eq!(cpu.server_user_us, None, "no --server-pid");
 
     // The second run finds the tokens the first stored, and a fixed rate works too.
-    let options = flows_options(&url, work.path(), 6, "accept=1", Rate::PerSecond(50.0));
+    // The server runs in this process here, so its pid is ours.
+    let mut options = flows_options(&url, work.path(), 6, "accept=1", Rate::PerSecond(50.0));
+    options.server_pid = Some(std::process::id());
     let report = flows::run(options).await.expect("the second run works");
+    let cpu = report.cpu_per_flow.expect("CPU per flow");
+    assert!(cpu.server_user_us.is_some() && cpu.server_system_us.is_some());
     assert_eq!((report.completed, report.failed), (6, 0), "{report:#?}");
     assert_eq!(report.sign_ins.token, 6, "second run signs in with tokens");
     assert_eq!(report.sign_ins.password, 0);

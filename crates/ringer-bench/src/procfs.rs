@@ -1,0 +1,128 @@
+//! What the bench reads from `/proc`: a process's resident memory and the CPU time it has used.
+
+use std::time::Duration;
+
+use anyhow::Context;
+
+/// The unit of the CPU times in `/proc/PID/stat`: the kernel reports them in USER_HZ ticks,
+/// which the Linux ABI fixes at 100 per second whatever the kernel's own tick rate.
+const USER_HZ: u32 = 100;
+
+/// CPU time a process has used, all of its threads together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CpuTimes {
+    /// In user space.
+    pub user: Duration,
+    /// In the kernel on its behalf (system calls, page faults).
+    pub system: Duration,
+}
+
+impl CpuTimes {
+    /// What was used between `earlier` and `self`.
+    pub fn since(self, earlier: CpuTimes) -> CpuTimes {
+        CpuTimes {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
+}
+
+/// The resident memory of process `pid`, in KiB (`VmRSS` of `/proc/PID/status`).
+pub fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    parse_vm_rss(&status).with_context(|| format!("no VmRSS line in {path}"))
+}
+
+/// The `VmRSS:` value of a /proc status text, in KiB.
+pub fn parse_vm_rss(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().strip_suffix("kB"))
+        .and_then(|kib| kib.trim().parse().ok())
+}
+
+/// The CPU time process `pid` has used so far (`utime` and `stime` of `/proc/PID/stat`).
+pub fn cpu_times(pid: u32) -> anyhow::Result<CpuTimes> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    parse_cpu_times(&stat).with_context(|| format!("no CPU times in {path}"))
+}
+
+/// `utime` and `stime` (fields 14 and 15) of a /proc stat line. The process name, field 2, is
+/// in parentheses and may itself hold spaces and parentheses, so fields are counted after the
+/// last `)`.
+pub fn parse_cpu_times(stat: &str) -> Option<CpuTimes> {
+    let (_, after_name) = stat.rsplit_once(')')?;
+    // After the name: state (field 3) first, so utime is the 12th and stime the 13th.
+    let mut fields = after_name.split_whitespace().skip(11);
+    let ticks = |field: Option<&str>| -> Option<Duration> {
+        let ticks: u64 = field?.parse().ok()?;
+        Some(Duration::from_millis(
+            ticks.checked_mul(1000)? / u64::from(USER_HZ),
+        ))
+    };
+    Some(CpuTimes {
+        user: ticks(fields.next())?,
+        system: ticks(fields.next())?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_vm_rss() {
+        let status = "Name:\tringer-server\nVmPeak:\t  999 kB\nVmRSS:\t   12345 kB\nThreads:\t3\n";
+        assert_eq!(parse_vm_rss(status), Some(12_345));
+        assert_eq!(parse_vm_rss("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn reads_cpu_times_after_a_name_with_spaces_and_parentheses() {
+        // Fields 14 and 15 are 1234 and 56 ticks; the name would shift them if split naively.
+        let stat = "4242 (tokio (rt) w) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 56 0 0 20 0 \
+                    5 0 100 2000000 3000 18446744073709551615";
+        let times = parse_cpu_times(stat).expect("parsed");
+        assert_eq!(times.user, Duration::from_millis(12_340));
+        assert_eq!(times.system, Duration::from_millis(560));
+        assert_eq!(parse_cpu_times("4242 (x) S 1 2"), None);
+        assert_eq!(parse_cpu_times("no name here"), None);
+    }
+
+    #[test]
+    fn cpu_times_since_subtracts_and_never_goes_negative() {
+        let ms = Duration::from_millis;
+        let later = CpuTimes {
+            user: ms(50),
+            system: ms(20),
+        };
+        let earlier = CpuTimes {
+            user: ms(30),
+            system: ms(25),
+        };
+        assert_eq!(
+            later.since(earlier),
+            CpuTimes {
+                user: ms(20),
+                system: Duration::ZERO
+            }
+        );
+    }
+
+    #[test]
+    fn reads_this_process() -> anyhow::Result<()> {
+        assert!(rss_kib(std::process::id())? > 0);
+        // Burn a little CPU so that at least one tick is counted.
+        let start = std::time::Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < Duration::from_millis(30) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let times = cpu_times(std::process::id())?;
+        assert!(times.user + times.system > Duration::ZERO);
+        Ok(())
+    }
+}
