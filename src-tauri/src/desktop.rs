@@ -371,16 +371,7 @@ fn build_tray(
             if let Some(status) = status {
                 let controller = controller.clone();
                 tauri::async_runtime::spawn(async move {
-                    // Once confirmed, the status comes back as a session event, which sets the
-                    // check marks (the click toggled one itself). The session must not be sent
-                    // from here then: read before that event was applied, it would overwrite
-                    // the confirmed status with the old one, in the window and in the tray.
-                    if let Err(error) = controller.set_status(status).await {
-                        controller.integration().emit(UiEvent::Error(error));
-                        // Nothing changed: put the marks back to the status still in force.
-                        let session = controller.app_state().session;
-                        controller.integration().emit(UiEvent::Session(session));
-                    }
+                    controller.set_status_from_menu(status).await;
                 });
             }
         })

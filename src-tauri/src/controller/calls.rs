@@ -220,6 +220,19 @@ impl<I: Integration> Controller<I> {
             .map_err(AppError::from)
     }
 
+    /// Sets the user's status from a menu whose check marks toggle themselves when clicked (the
+    /// tray's). Once confirmed, the status arrives as a `session` event, which sets the marks;
+    /// the session is not sent from here then, because one read before that event was applied
+    /// would overwrite the confirmed status with the old one. On failure nothing changed, so the
+    /// current session is sent again to put the marks back, after the error.
+    pub async fn set_status_from_menu(&self, status: Status) {
+        if let Err(error) = self.set_status(status).await {
+            let integration = self.integration();
+            integration.emit(UiEvent::Error(error));
+            integration.emit(UiEvent::Session(self.app_state().session));
+        }
+    }
+
     /// Stars or unstars a teammate.
     pub fn set_favourite(&self, uid: &str, favourite: bool) -> Result<(), AppError> {
         Uid::new(uid).map_err(|e| AppError::invalid_argument(e.to_string()))?;

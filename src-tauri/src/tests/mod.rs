@@ -7,3 +7,4 @@ mod controller;
 mod dnd;
 mod recorder;
 mod server;
+mod status_menu;
