@@ -62,6 +62,10 @@ pub struct FlowsOptions {
 
 /// Runs the flows and reports.
 pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
+    // A wrong --server-pid should fail before the sign-ins, not after them.
+    if let Some(pid) = options.server_pid {
+        procfs::cpu_times(pid)?;
+    }
     let mut tokens = Tokens::load(&options.sign_in.work)?;
     let uids: Vec<String> = (0..options.pairs * 2)
         .map(|i| uid_of(options.sign_in.first_user + i))
@@ -103,7 +107,12 @@ pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
     let pair_count = pairs.len();
     let cpu_before = CpuSample::take(options.server_pid)?;
     let drive = drive(pairs, &options).await;
-    let cpu = CpuSample::take(options.server_pid)?.since(cpu_before);
+    // A server that is gone by now loses its CPU figure, not the report.
+    let cpu_after = CpuSample::take(options.server_pid).or_else(|err| {
+        eprintln!("ringer-bench: {err:#}; the report has no server CPU time");
+        CpuSample::take(None)
+    })?;
+    let cpu = cpu_after.since(cpu_before);
     Ok(build_report(&options, pair_count, sign_ins, drive, cpu))
 }
 

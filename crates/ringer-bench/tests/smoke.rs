@@ -113,3 +113,16 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
 
     server.shutdown().await;
 }
+
+/// A wrong `--server-pid` fails at once, before any sign-in (no server is even needed).
+#[tokio::test]
+async fn a_wrong_server_pid_fails_before_signing_in() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let mut options = flows_options("ws://127.0.0.1:9", work.path(), 1, "accept=1", Rate::Max);
+    options.server_pid = Some(u32::MAX);
+    let err = flows::run(options).await.expect_err("no such process");
+    assert!(
+        format!("{err:#}").contains("/proc/4294967295/stat"),
+        "{err:#}"
+    );
+}
