@@ -40,11 +40,6 @@ async fn wait_ringing(app: &App, id: &str) -> Notice {
         .await
 }
 
-/// Waits until every effect of earlier updates has been applied (updates apply in order).
-fn settle(app: &App) {
-    app.ctl.dismiss("no-such-id");
-}
-
 fn missed_notices(rec: &Recorder) -> Vec<String> {
     rec.records()
         .into_iter()
@@ -328,7 +323,7 @@ async fn answered_elsewhere_withdraws_without_a_missed_call() {
             (r == &Record::Withdraw("inv-2".into())).then_some(())
         })
         .await;
-    settle(&bob);
+    bob.settle();
     assert!(
         bob.rec
             .records()
@@ -438,7 +433,7 @@ async fn decline_from_the_notification_refuses_the_caller() {
             |e| matches!(e, UiEvent::Incoming(list) if list.is_empty()),
         )
         .await;
-    settle(&bob);
+    bob.settle();
     assert!(
         bob.rec
             .records()
@@ -506,7 +501,7 @@ async fn invitations_during_a_call_are_busy_unless_call_waiting_is_on() {
         })
         .await;
     assert_eq!(reason, RefuseReason::Busy);
-    settle(&bob);
+    bob.settle();
     assert!(
         !bob.rec
             .records()

@@ -108,11 +108,6 @@ fn notices(rec: &Recorder) -> Vec<Notice> {
         .collect()
 }
 
-/// Waits until every effect of earlier updates has been applied (updates apply in order).
-fn settle(app: &App) {
-    app.ctl.dismiss("no-such-id");
-}
-
 #[tokio::test]
 async fn calls_refused_in_dnd_are_announced_once_in_one_summary_when_dnd_ends() {
     let server = TestServer::start().await;
@@ -128,7 +123,7 @@ async fn calls_refused_in_dnd_are_announced_once_in_one_summary_when_dnd_ends() 
     refused_for_dnd(&mut alice, "dnd-1").await;
     refused_for_dnd(&mut carol, "dnd-2").await;
     wait_recorded(&bob, &["dnd-1", "dnd-2"]).await;
-    settle(&bob);
+    bob.settle();
     assert!(notices(&bob.rec).is_empty(), "nothing shows while in DND");
     assert_eq!(bob.ctl.app_state().missed.count, 0);
 
@@ -143,7 +138,7 @@ async fn calls_refused_in_dnd_are_announced_once_in_one_summary_when_dnd_ends() 
         "Missed calls from Carol King and Alice Martin"
     );
     assert_eq!(notice.body(), Some("2 missed calls while Do not disturb"));
-    settle(&bob);
+    bob.settle();
     let since: Vec<Record> = bob.rec.records().split_off(mark);
     assert!(since.contains(&Record::Badge(2)));
     assert!(
@@ -181,7 +176,7 @@ async fn calls_refused_in_dnd_are_announced_once_in_one_summary_when_dnd_ends() 
         .expect("dnd off");
     wait_status(&bob, mark, Status::Available).await;
     wait_history(&bob, mark).await;
-    settle(&bob);
+    bob.settle();
     assert_eq!(notices(&bob.rec).len(), 1, "one summary only");
     assert_eq!(bob.ctl.app_state().missed.count, 0);
 }
@@ -218,7 +213,7 @@ async fn a_sign_in_in_dnd_announces_the_stretch_when_another_device_ends_it() {
     wait_history(&bob, 0).await;
     refused_for_dnd(&mut alice, "after-sign-in").await;
     wait_recorded(&bob, &["after-sign-in"]).await;
-    settle(&bob);
+    bob.settle();
     assert!(notices(&bob.rec).is_empty(), "nothing shows while in DND");
 
     // The phone ends DND: the app learns it from status_changed.
@@ -231,7 +226,7 @@ async fn a_sign_in_in_dnd_announces_the_stretch_when_another_device_ends_it() {
     let notice = wait_missed_notice(&bob, mark).await;
     assert_eq!(notice.title(), "Missed calls from Alice Martin");
     assert_eq!(notice.body(), Some("2 missed calls while Do not disturb"));
-    settle(&bob);
+    bob.settle();
     assert_eq!(bob.ctl.app_state().missed.count, 2);
     assert_eq!(notices(&bob.rec).len(), 1);
 
@@ -239,7 +234,7 @@ async fn a_sign_in_in_dnd_announces_the_stretch_when_another_device_ends_it() {
     let again = server.controller();
     again.sign_in(&server.url, "bob").await;
     wait_history(&again, 0).await;
-    settle(&again);
+    again.settle();
     assert!(
         notices(&again.rec).is_empty(),
         "no repeat at the next start"

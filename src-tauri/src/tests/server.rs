@@ -117,6 +117,11 @@ impl App {
         App { ctl, rec, dir }
     }
 
+    /// Waits until every effect of earlier updates has been applied (updates apply in order).
+    pub fn settle(&self) {
+        self.ctl.dismiss("no-such-id");
+    }
+
     pub async fn sign_in(&self, url: &str, uid: &str) {
         self.ctl
             .sign_in(url.to_owned(), uid.to_owned(), PASSWORD.to_owned())

@@ -22,11 +22,6 @@ fn session_statuses(app: &App, from: usize) -> Vec<Option<Status>> {
         .collect()
 }
 
-/// Waits until every effect of earlier updates has been applied (updates apply in order).
-fn settle(app: &App) {
-    app.ctl.dismiss("no-such-id");
-}
-
 /// An earlier version sent the session it read right after the server's `ok`, which could be
 /// from before the confirmed status was applied: the window and the tray then showed Available
 /// while the server had Do not disturb.
@@ -35,7 +30,7 @@ async fn a_status_from_the_menu_shows_only_as_the_server_confirms_it() {
     let server = TestServer::start().await;
     let app = server.controller();
     app.sign_in(&server.url, "bob").await;
-    settle(&app);
+    app.settle();
 
     for status in [Status::Dnd, Status::Available, Status::Dnd] {
         let from = app.rec.records().len();
@@ -46,7 +41,7 @@ async fn a_status_from_the_menu_shows_only_as_the_server_confirms_it() {
                     .then_some(())
             })
             .await;
-        settle(&app);
+        app.settle();
         assert_eq!(
             session_statuses(&app, from),
             [Some(status)],
