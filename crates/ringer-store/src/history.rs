@@ -62,11 +62,17 @@ impl Store {
         let keep = self.options.history_per_uid;
         let mut bounds = self.history_bounds();
         let mut updated = Vec::with_capacity(inserted.len());
+        let mut counts_left = COUNTS_PER_TRANSACTION;
         for (uid, count) in inserted {
             let Some(count) = count else { continue };
             let bound = match bounds.get(uid) {
                 Some(bound) => bound.saturating_add(count),
-                None => count_history(&tx, uid)?,
+                None if counts_left > 0 => {
+                    counts_left -= 1;
+                    count_history(&tx, uid)?
+                }
+                // Counted in a later transaction, with the records added until then.
+                None => continue,
             };
             let bound = if bound > keep.saturating_add(trim_slack(keep)) {
                 trim_history(&tx, uid, keep)?;
@@ -149,6 +155,13 @@ fn count_history(tx: &Transaction<'_>, uid: &Uid) -> Result<u32, StoreError> {
         .db()?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
+
+/// Uids whose records are counted per transaction when this store has not counted them yet.
+/// A count walks all of a uid's records (10,000 by default, ~160 index pages): after a
+/// restart, counting every uid of the first batches read most of the history index before the
+/// first commit, which with a cold disk cache stalled the writer, and with it all signalling,
+/// for seconds. The other uids' records are written meanwhile and trimmed once counted.
+const COUNTS_PER_TRANSACTION: usize = 4;
 
 /// How far past `keep` a uid's history may grow before it is trimmed back to `keep`. Trimming
 /// sorts the uid's records: doing it once per `keep / 16` records instead of on every record

@@ -104,8 +104,9 @@ pub struct StoreOptions {
     /// Argon2id cost of new password hashes.
     pub password_cost: PasswordCost,
     /// Call records kept per uid, the newest by start time. The oldest beyond it are dropped
-    /// in batches: between two trims a uid may hold up to `history_per_uid / 16` more, never
-    /// returned by [`Store::history`].
+    /// in batches: between two trims a uid may hold up to `history_per_uid / 16` more, and
+    /// after the store is opened a uid may hold more until its records have been counted (a
+    /// few uids per write); never returned by [`Store::history`].
     pub history_per_uid: u32,
     /// Live sessions kept per uid; creating one more revokes the least recently used. The same
     /// number of dead (expired or revoked) sessions is kept per uid until purged, so that a
@@ -182,8 +183,8 @@ pub struct Store {
     /// A hash of nothing in particular, verified against when a login names an unknown uid so
     /// that it takes as long as a wrong password. Made on first use with `options`' cost.
     dummy_hash: OnceLock<String>,
-    /// An upper bound of each uid's number of call records, once this store has recorded a
-    /// call for it: appending to a history needs no look at the uid's other records until the
+    /// An upper bound of each uid's number of call records, once this store has counted them:
+    /// appending to a history needs no look at the uid's other records until the
     /// bound passes `history_per_uid`. Locked only while `conn` is held.
     history_bounds: Mutex<HashMap<Uid, u32>>,
 }

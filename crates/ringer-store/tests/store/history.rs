@@ -292,3 +292,60 @@ fn a_full_history_is_trimmed_in_batches_and_never_shows_more_than_the_bound()
     }
     Ok(())
 }
+
+/// A reopened store has forgotten how many records each uid has, and counting one walks all of
+/// them: it counts a few uids per batch, so the others may briefly hold more than the bound
+/// (never shown), and trims each once it is counted.
+#[test]
+fn a_reopened_store_counts_a_few_uids_per_batch_and_trims_each_once_counted()
+-> Result<(), StoreError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StoreOptions {
+        history_per_uid: 16,
+        ..StoreOptions::insecure_for_tests()
+    };
+    let uids: Vec<_> = (0..6).map(|i| uid(&format!("u{i}"))).collect();
+    let mut next = 0u64;
+    let mut one_each = || -> Vec<_> {
+        uids.iter()
+            .map(|u| {
+                next += 1;
+                (u.clone(), record(&format!("r{next}"), T0 + next))
+            })
+            .collect()
+    };
+    {
+        // 17 each: the bound plus its slack of 1, not trimmed yet.
+        let store = Store::open_with(dir.path(), options)?;
+        for u in &uids {
+            store.add_user(u, None, &pw("p"))?;
+        }
+        for _ in 0..17 {
+            store.record_calls(&one_each())?;
+        }
+    }
+    let rows = |dir: &tempfile::TempDir| -> Vec<i64> {
+        let mut rows: Vec<i64> = uids.iter().map(|u| stored_rows(dir, u.as_str())).collect();
+        rows.sort_unstable();
+        rows
+    };
+    assert_eq!(rows(&dir), [17; 6]);
+
+    let store = Store::open_with(dir.path(), options)?;
+    store.record_calls(&one_each())?;
+    assert_eq!(
+        rows(&dir),
+        [16, 16, 16, 16, 18, 18],
+        "four counted and trimmed"
+    );
+    for u in &uids {
+        assert_eq!(store.history(u, MAX_HISTORY_LIMIT)?.len(), 16);
+    }
+    store.record_calls(&one_each())?;
+    assert_eq!(
+        rows(&dir),
+        [16, 16, 17, 17, 17, 17],
+        "the other two counted too"
+    );
+    Ok(())
+}
