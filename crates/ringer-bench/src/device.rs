@@ -70,7 +70,7 @@ pub fn ws_config() -> WebSocketConfig {
 
 /// Binding to a source address with port 0 makes the kernel reserve a port unique for that
 /// address alone, searching past every port still in TIME_WAIT from earlier runs: with 15,000
-/// devices on a few addresses that search took most of a second core and 8–20 s instead of
+/// devices on four addresses that search took up to 10 s of kernel CPU, and 7–21 s instead of
 /// 3 s to sign them all in, which is the load generator measuring itself. With this option the
 /// port is chosen at connect time, where the whole 4-tuple only has to be unique.
 #[cfg(target_os = "linux")]
