@@ -153,7 +153,8 @@ pub struct FlowsArgs {
     #[arg(long, value_parser = humantime::parse_duration, default_value = "70ms")]
     pub pair_gap: Duration,
     /// The server's process id: the report then gives the server's CPU time per completed
-    /// flow (from /proc/PID/stat) beside the load generator's own.
+    /// flow (from /proc/PID/stat) beside the load generator's own, and the bytes the server
+    /// wrote to disk per completed flow (from /proc/PID/io).
     #[arg(long, value_name = "PID")]
     pub server_pid: Option<u32>,
 }

@@ -105,39 +105,48 @@ pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
         );
     }
     let pair_count = pairs.len();
-    let cpu_before = CpuSample::take(options.server_pid)?;
+    let before = UsageSample::take(options.server_pid)?;
     let drive = drive(pairs, &options).await;
     // A server that is gone by now loses its CPU figure, not the report.
-    let cpu_after = CpuSample::take(options.server_pid).or_else(|err| {
+    let after = UsageSample::take(options.server_pid).or_else(|err| {
         eprintln!("ringer-bench: {err:#}; the report has no server CPU time");
-        CpuSample::take(None)
+        UsageSample::take(None)
     })?;
-    let cpu = cpu_after.since(cpu_before);
-    Ok(build_report(&options, pair_count, sign_ins, drive, cpu))
+    let usage = after.since(before);
+    Ok(build_report(&options, pair_count, sign_ins, drive, usage))
 }
 
-/// CPU time used so far by this process and, if its pid is known, the server.
+/// CPU time used so far by this process and, if its pid is known, the server, with the bytes
+/// the server wrote to disk.
 #[derive(Debug, Clone, Copy)]
-struct CpuSample {
+struct UsageSample {
     bench: CpuTimes,
     server: Option<CpuTimes>,
+    /// `None` also where `/proc/PID/io` cannot be read (a kernel without I/O accounting): the
+    /// figure is left out, the run goes on.
+    server_disk_writes: Option<u64>,
 }
 
-impl CpuSample {
-    fn take(server_pid: Option<u32>) -> anyhow::Result<CpuSample> {
-        Ok(CpuSample {
+impl UsageSample {
+    fn take(server_pid: Option<u32>) -> anyhow::Result<UsageSample> {
+        Ok(UsageSample {
             bench: procfs::cpu_times(std::process::id())?,
             server: server_pid.map(procfs::cpu_times).transpose()?,
+            server_disk_writes: server_pid.and_then(|pid| procfs::disk_writes(pid).ok()),
         })
     }
 
-    fn since(self, earlier: CpuSample) -> CpuSample {
-        CpuSample {
+    fn since(self, earlier: UsageSample) -> UsageSample {
+        UsageSample {
             bench: self.bench.since(earlier.bench),
             server: self
                 .server
                 .zip(earlier.server)
                 .map(|(now, then)| now.since(then)),
+            server_disk_writes: self
+                .server_disk_writes
+                .zip(earlier.server_disk_writes)
+                .map(|(now, then)| now.saturating_sub(then)),
         }
     }
 }
@@ -629,7 +638,7 @@ fn build_report(
     pairs: usize,
     sign_ins: SignIns,
     driven: Driven,
-    cpu: CpuSample,
+    usage: UsageSample,
 ) -> FlowsReport {
     let Driven {
         stats,
@@ -672,7 +681,8 @@ fn build_report(
             accept_to_caller_accepted: Percentiles::of(accept_caller),
             accept_to_callee_confirmed: Percentiles::of(accept_callee),
         },
-        cpu_per_flow: CpuPerFlow::of(cpu.bench, cpu.server, completed),
+        cpu_per_flow: CpuPerFlow::of(usage.bench, usage.server, completed),
+        server_disk_bytes_per_flow: report::per_flow(usage.server_disk_writes, completed),
     }
 }
 

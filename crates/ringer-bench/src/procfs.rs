@@ -1,4 +1,5 @@
-//! What the bench reads from `/proc`: a process's resident memory and the CPU time it has used.
+//! What the bench reads from `/proc`: a process's resident memory, the CPU time it has used and
+//! what it has written to disk.
 
 use std::time::Duration;
 
@@ -43,6 +44,22 @@ pub fn parse_vm_rss(status: &str) -> Option<u64> {
         .and_then(|kib| kib.trim().parse().ok())
 }
 
+/// The bytes process `pid` has written to files so far (`write_bytes` of `/proc/PID/io`),
+/// counted as its writes dirty the page cache, whether or not they have reached the disk yet;
+/// socket sends are not in it.
+pub fn disk_writes(pid: u32) -> anyhow::Result<u64> {
+    let path = format!("/proc/{pid}/io");
+    let io = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    parse_write_bytes(&io).with_context(|| format!("no write_bytes line in {path}"))
+}
+
+/// The `write_bytes:` value of a /proc io text.
+pub fn parse_write_bytes(io: &str) -> Option<u64> {
+    io.lines()
+        .find_map(|line| line.strip_prefix("write_bytes:"))
+        .and_then(|bytes| bytes.trim().parse().ok())
+}
+
 /// The CPU time process `pid` has used so far (`utime` and `stime` of `/proc/PID/stat`).
 pub fn cpu_times(pid: u32) -> anyhow::Result<CpuTimes> {
     let path = format!("/proc/{pid}/stat");
@@ -78,6 +95,14 @@ mod tests {
         let status = "Name:\tringer-server\nVmPeak:\t  999 kB\nVmRSS:\t   12345 kB\nThreads:\t3\n";
         assert_eq!(parse_vm_rss(status), Some(12_345));
         assert_eq!(parse_vm_rss("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn reads_write_bytes_not_cancelled_write_bytes() {
+        let io = "rchar: 6976\nwchar: 10\nsyscr: 10\nsyscw: 1\nread_bytes: 0\n\
+                  cancelled_write_bytes: 77\nwrite_bytes: 40960\n";
+        assert_eq!(parse_write_bytes(io), Some(40_960));
+        assert_eq!(parse_write_bytes("cancelled_write_bytes: 77\n"), None);
     }
 
     #[test]
@@ -123,6 +148,7 @@ mod tests {
         }
         let times = cpu_times(std::process::id())?;
         assert!(times.user + times.system > Duration::ZERO);
+        disk_writes(std::process::id())?;
         Ok(())
     }
 }

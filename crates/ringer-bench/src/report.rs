@@ -71,6 +71,13 @@ pub fn per_second(count: u64, elapsed: Duration) -> f64 {
     if secs > 0.0 { count as f64 / secs } else { 0.0 }
 }
 
+/// `total` spread over `flows`; `None` without a total or without a flow.
+pub fn per_flow(total: Option<u64>, flows: u64) -> Option<f64> {
+    total
+        .filter(|_| flows > 0)
+        .map(|total| total as f64 / flows as f64)
+}
+
 /// The four measured latencies of a flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct FlowLatencies {
@@ -165,6 +172,10 @@ pub struct FlowsReport {
     pub latency: FlowLatencies,
     /// CPU time per completed flow; `None` when no flow completed.
     pub cpu_per_flow: Option<CpuPerFlow>,
+    /// Bytes the server wrote to files (its database and WAL) per completed flow, with
+    /// `--server-pid`; `None` without it, without a completed flow, or where `/proc/PID/io`
+    /// cannot be read.
+    pub server_disk_bytes_per_flow: Option<f64>,
 }
 
 /// The result of `idle`.
@@ -295,6 +306,13 @@ impl Render for FlowsReport {
             }
             let _ = writeln!(out);
         }
+        if let Some(bytes) = self.server_disk_bytes_per_flow {
+            let _ = writeln!(
+                out,
+                "Server writes to disk per completed flow: {:.1} KiB",
+                bytes / 1024.0
+            );
+        }
         out
     }
 }
@@ -356,6 +374,13 @@ mod tests {
             None
         );
         assert_eq!(CpuPerFlow::of(bench, Some(server), 0), None);
+    }
+
+    #[test]
+    fn per_flow_needs_a_total_and_a_flow() {
+        assert_eq!(per_flow(Some(3_000), 4), Some(750.0));
+        assert_eq!(per_flow(Some(3_000), 0), None);
+        assert_eq!(per_flow(None, 4), None);
     }
 
     #[test]
@@ -437,6 +462,7 @@ mod tests {
                 server_user_us: Some(170.0),
                 server_system_us: Some(160.0),
             }),
+            server_disk_bytes_per_flow: Some(20_992.0),
         };
         let table = report.table();
         for name in [
@@ -444,11 +470,13 @@ mod tests {
             "accept → callee confirmed",
             "p99.9",
             "ringer-bench 50 µs user + 90 µs system; server 170 µs user + 160 µs system",
+            "Server writes to disk per completed flow: 20.5 KiB",
         ] {
             assert!(table.contains(name), "{name} missing from\n{table}");
         }
         let json = serde_json::to_value(&report).expect("serialises");
         assert_eq!(json["latency"]["send_to_callee_received"]["p99_us"], 0);
         assert_eq!(json["cpu_per_flow"]["server_system_us"], 160.0);
+        assert_eq!(json["server_disk_bytes_per_flow"], 20_992.0);
     }
 }

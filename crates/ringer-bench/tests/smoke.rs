@@ -86,6 +86,7 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
         .expect("CPU per flow, as flows completed");
     assert!(cpu.bench_user_us >= 0.0 && cpu.bench_system_us >= 0.0);
     assert_eq!(cpu.server_user_us, None, "no --server-pid");
+    assert_eq!(report.server_disk_bytes_per_flow, None, "no --server-pid");
 
     // The second run finds the tokens the first stored, and a fixed rate works too.
     // The server runs in this process here, so its pid is ours.
@@ -94,6 +95,9 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
     let report = flows::run(options).await.expect("the second run works");
     let cpu = report.cpu_per_flow.expect("CPU per flow");
     assert!(cpu.server_user_us.is_some() && cpu.server_system_us.is_some());
+    // Its size depends on SQLite's pages and on the file system under the temp dir (tmpfs
+    // counts none), so only its presence is checked.
+    assert!(report.server_disk_bytes_per_flow.is_some());
     assert_eq!((report.completed, report.failed), (6, 0), "{report:#?}");
     assert_eq!(report.sign_ins.token, 6, "second run signs in with tokens");
     assert_eq!(report.sign_ins.password, 0);
