@@ -107,9 +107,9 @@ pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
     let pair_count = pairs.len();
     let before = UsageSample::take(options.server_pid)?;
     let drive = drive(pairs, &options).await;
-    // A server that is gone by now loses its CPU figure, not the report.
+    // A server that is gone by now loses its figures, not the report.
     let after = UsageSample::take(options.server_pid).or_else(|err| {
-        eprintln!("ringer-bench: {err:#}; the report has no server CPU time");
+        eprintln!("ringer-bench: {err:#}; the report has no server CPU time or disk writes");
         UsageSample::take(None)
     })?;
     let usage = after.since(before);
