@@ -30,17 +30,13 @@ impl CpuTimes {
 
 /// The resident memory of process `pid`, in KiB (`VmRSS` of `/proc/PID/status`).
 pub fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-    parse_vm_rss(&status).with_context(|| format!("no VmRSS line in {path}"))
+    read(pid, "status", "VmRSS line", parse_vm_rss)
 }
 
 /// The `VmRSS:` value of a /proc status text, in KiB.
 pub fn parse_vm_rss(status: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().strip_suffix("kB"))
+    labelled(status, "VmRSS:")
+        .and_then(|rest| rest.strip_suffix("kB"))
         .and_then(|kib| kib.trim().parse().ok())
 }
 
@@ -48,23 +44,17 @@ pub fn parse_vm_rss(status: &str) -> Option<u64> {
 /// counted as its writes dirty the page cache, whether or not they have reached the disk yet;
 /// socket sends are not in it.
 pub fn disk_writes(pid: u32) -> anyhow::Result<u64> {
-    let path = format!("/proc/{pid}/io");
-    let io = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-    parse_write_bytes(&io).with_context(|| format!("no write_bytes line in {path}"))
+    read(pid, "io", "write_bytes line", parse_write_bytes)
 }
 
 /// The `write_bytes:` value of a /proc io text.
 pub fn parse_write_bytes(io: &str) -> Option<u64> {
-    io.lines()
-        .find_map(|line| line.strip_prefix("write_bytes:"))
-        .and_then(|bytes| bytes.trim().parse().ok())
+    labelled(io, "write_bytes:").and_then(|bytes| bytes.parse().ok())
 }
 
 /// The CPU time process `pid` has used so far (`utime` and `stime` of `/proc/PID/stat`).
 pub fn cpu_times(pid: u32) -> anyhow::Result<CpuTimes> {
-    let path = format!("/proc/{pid}/stat");
-    let stat = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-    parse_cpu_times(&stat).with_context(|| format!("no CPU times in {path}"))
+    read(pid, "stat", "CPU times", parse_cpu_times)
 }
 
 /// `utime` and `stime` (fields 14 and 15) of a /proc stat line. The process name, field 2, is
@@ -84,6 +74,25 @@ pub fn parse_cpu_times(stat: &str) -> Option<CpuTimes> {
         user: ticks(fields.next())?,
         system: ticks(fields.next())?,
     })
+}
+
+/// Reads `/proc/PID/FILE` and takes `what` out of it with `parse`.
+fn read<T>(
+    pid: u32,
+    file: &str,
+    what: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> anyhow::Result<T> {
+    let path = format!("/proc/{pid}/{file}");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    parse(&text).with_context(|| format!("no {what} in {path}"))
+}
+
+/// The trimmed rest of the line that starts with `label` (`Label:   value`).
+fn labelled<'a>(text: &'a str, label: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(label))
+        .map(str::trim)
 }
 
 #[cfg(test)]
