@@ -28,7 +28,8 @@ pub enum Command {
     /// Creates the users bench-0000, bench-0001, … in a server's data directory (cheap
     /// password hashing: these accounts are for benchmarks only).
     Setup(SetupArgs),
-    /// Runs complete invitation flows between pairs of users and reports rates and latencies.
+    /// Runs complete invitation flows between pairs of users and reports rates and latencies,
+    /// and the share of the machine's CPU time its hypervisor took meanwhile (steal).
     Flows(FlowsArgs),
     /// Signs many devices in and holds them idle; reports sign-in time and server memory.
     Idle(IdleArgs),

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::cli::{FlowKind, Mix, Rate};
 use crate::device::{Device, SignedIn, Target, Via};
 use crate::frames::{self, Incoming, Kind, Leftover};
-use crate::procfs::{self, CpuTimes};
+use crate::procfs::{self, CpuTimes, HostCpu};
 use crate::report::{self, CpuPerFlow, FlowLatencies, FlowsReport, Percentiles, SignIns};
 use crate::users::{SignInOptions, Tokens, uid_of};
 
@@ -125,6 +125,8 @@ struct UsageSample {
     /// `None` also where `/proc/PID/io` cannot be read (a kernel without I/O accounting): the
     /// figure is left out, the run goes on.
     server_disk_writes: Option<u64>,
+    /// `None` where `/proc/stat` cannot be read, likewise.
+    host: Option<HostCpu>,
 }
 
 impl UsageSample {
@@ -133,6 +135,7 @@ impl UsageSample {
             bench: procfs::cpu_times(std::process::id())?,
             server: server_pid.map(procfs::cpu_times).transpose()?,
             server_disk_writes: server_pid.and_then(|pid| procfs::disk_writes(pid).ok()),
+            host: procfs::host_cpu().ok(),
         })
     }
 
@@ -147,6 +150,10 @@ impl UsageSample {
                 .server_disk_writes
                 .zip(earlier.server_disk_writes)
                 .map(|(now, then)| now.saturating_sub(then)),
+            host: self
+                .host
+                .zip(earlier.host)
+                .map(|(now, then)| now.since(then)),
         }
     }
 }
@@ -683,6 +690,7 @@ fn build_report(
         },
         cpu_per_flow: CpuPerFlow::of(usage.bench, usage.server, completed),
         server_disk_bytes_per_flow: report::per_flow(usage.server_disk_writes, completed),
+        host_steal_percent: usage.host.and_then(HostCpu::steal_percent),
     }
 }
 

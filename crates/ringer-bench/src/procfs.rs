@@ -1,5 +1,5 @@
 //! What the bench reads from `/proc`: a process's resident memory, the CPU time it has used and
-//! what it has written to disk.
+//! what it has written to disk, and how much CPU time the machine's hypervisor took.
 
 use std::time::Duration;
 
@@ -76,6 +76,56 @@ pub fn parse_cpu_times(stat: &str) -> Option<CpuTimes> {
     })
 }
 
+/// The CPU time of the whole machine, all CPUs together, in USER_HZ ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HostCpu {
+    /// Every state: user, nice, system, idle, iowait, irq, softirq and steal.
+    pub total: u64,
+    /// Time a CPU of this virtual machine could have run but the hypervisor ran something else.
+    pub steal: u64,
+}
+
+impl HostCpu {
+    /// What passed between `earlier` and `self`.
+    pub fn since(self, earlier: HostCpu) -> HostCpu {
+        HostCpu {
+            total: self.total.saturating_sub(earlier.total),
+            steal: self.steal.saturating_sub(earlier.steal),
+        }
+    }
+
+    /// Steal as a percentage of all CPU time; `None` if no time passed.
+    pub fn steal_percent(self) -> Option<f64> {
+        (self.total > 0).then(|| self.steal as f64 * 100.0 / self.total as f64)
+    }
+}
+
+/// The machine's CPU time so far (the `cpu` line of `/proc/stat`).
+pub fn host_cpu() -> anyhow::Result<HostCpu> {
+    read_path("/proc/stat", "cpu line", parse_host_cpu)
+}
+
+/// The all-CPU `cpu` line of a /proc/stat text. `guest` and `guest_nice`, after `steal`, are
+/// already counted in `user` and `nice`, so they are not added to the total; kernels older
+/// than 2.6.11 have no `steal` field and count as none.
+pub fn parse_host_cpu(stat: &str) -> Option<HostCpu> {
+    let fields = stat
+        .lines()
+        .find_map(|line| line.strip_prefix("cpu "))?
+        .split_whitespace()
+        .take(8)
+        .map(str::parse::<u64>)
+        .collect::<Result<Vec<u64>, _>>()
+        .ok()?;
+    if fields.len() < 4 {
+        return None;
+    }
+    Some(HostCpu {
+        total: fields.iter().try_fold(0u64, |sum, n| sum.checked_add(*n))?,
+        steal: fields.get(7).copied().unwrap_or(0),
+    })
+}
+
 /// Reads `/proc/PID/FILE` and takes `what` out of it with `parse`.
 fn read<T>(
     pid: u32,
@@ -83,8 +133,16 @@ fn read<T>(
     what: &str,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> anyhow::Result<T> {
-    let path = format!("/proc/{pid}/{file}");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+    read_path(&format!("/proc/{pid}/{file}"), what, parse)
+}
+
+/// Reads `path` and takes `what` out of it with `parse`.
+fn read_path<T>(
+    path: &str,
+    what: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
     parse(&text).with_context(|| format!("no {what} in {path}"))
 }
 
@@ -98,6 +156,50 @@ fn labelled<'a>(text: &'a str, label: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_host_cpu_without_guest_time() {
+        // user nice system idle iowait irq softirq steal guest guest_nice
+        let stat = "cpu  100 2 30 800 10 1 7 50 40 0\ncpu0 50 1 15 400 5 0 4 25 20 0\nintr 1\n";
+        assert_eq!(
+            parse_host_cpu(stat),
+            Some(HostCpu {
+                total: 1000,
+                steal: 50
+            })
+        );
+        let later = HostCpu {
+            total: 1200,
+            steal: 90,
+        };
+        let window = later.since(HostCpu {
+            total: 1000,
+            steal: 50,
+        });
+        assert_eq!(window.steal_percent(), Some(20.0));
+        assert_eq!(HostCpu::default().steal_percent(), None);
+    }
+
+    #[test]
+    fn host_cpu_needs_the_all_cpu_line_with_numbers() {
+        assert_eq!(parse_host_cpu("cpu0 1 2 3 4 5 6 7 8\n"), None);
+        assert_eq!(parse_host_cpu("cpu  1 2 x 4 5 6 7 8\n"), None);
+        assert_eq!(parse_host_cpu("cpu  1 2\n"), None);
+        // A kernel without a steal field.
+        assert_eq!(
+            parse_host_cpu("cpu  1 2 3 4\n"),
+            Some(HostCpu {
+                total: 10,
+                steal: 0
+            })
+        );
+    }
+
+    #[test]
+    fn this_machine_has_a_host_cpu_line() {
+        let cpu = host_cpu().expect("/proc/stat readable");
+        assert!(cpu.total > 0 && cpu.steal <= cpu.total, "{cpu:?}");
+    }
 
     #[test]
     fn reads_vm_rss() {

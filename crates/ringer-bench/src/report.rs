@@ -176,6 +176,10 @@ pub struct FlowsReport {
     /// `--server-pid`; `None` without it, without a completed flow, or where `/proc/PID/io`
     /// cannot be read.
     pub server_disk_bytes_per_flow: Option<f64>,
+    /// The share of the machine's CPU time, over the flows phase, that its hypervisor gave to
+    /// other guests (`steal` of `/proc/stat`, all CPUs); `None` where that cannot be read.
+    /// Latencies and flows per second move with it: a few percent already shows in p99.
+    pub host_steal_percent: Option<f64>,
 }
 
 /// The result of `idle`.
@@ -311,6 +315,12 @@ impl Render for FlowsReport {
                 out,
                 "Server writes to disk per completed flow: {:.1} KiB",
                 bytes / 1024.0
+            );
+        }
+        if let Some(steal) = self.host_steal_percent {
+            let _ = writeln!(
+                out,
+                "Host steal (CPU time the hypervisor gave to other guests): {steal:.1} %"
             );
         }
         out
@@ -463,6 +473,7 @@ mod tests {
                 server_system_us: Some(160.0),
             }),
             server_disk_bytes_per_flow: Some(20_992.0),
+            host_steal_percent: Some(2.25),
         };
         let table = report.table();
         for name in [
@@ -471,6 +482,7 @@ mod tests {
             "p99.9",
             "ringer-bench 50 µs user + 90 µs system; server 170 µs user + 160 µs system",
             "Server writes to disk per completed flow: 20.5 KiB",
+            "Host steal (CPU time the hypervisor gave to other guests): 2.2 %",
         ] {
             assert!(table.contains(name), "{name} missing from\n{table}");
         }
@@ -478,5 +490,6 @@ mod tests {
         assert_eq!(json["latency"]["send_to_callee_received"]["p99_us"], 0);
         assert_eq!(json["cpu_per_flow"]["server_system_us"], 160.0);
         assert_eq!(json["server_disk_bytes_per_flow"], 20_992.0);
+        assert_eq!(json["host_steal_percent"], 2.25);
     }
 }

@@ -38,9 +38,14 @@ const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// The WebSocket settings of every connection: small buffers (a connection carries small JSON
 /// frames) and the protocol's 64 KiB frame limit. Frames queued together are written with one
 /// `send` (the writer flushes when its queue is empty), up to 8 KiB at a time.
+///
+/// Reads take at most 2 KiB: an `invite` is ~160 bytes, so a read still holds a dozen frames,
+/// and a larger one (up to the 64 KiB limit) is read in several. The read buffer lives as long
+/// as the connection: 2 KiB instead of 4 took an idle device from 11.8 to 9.8 KiB of the
+/// server's memory.
 pub fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(2 * 1024)
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(2 * MAX_FRAME_BYTES)
         .max_message_size(Some(MAX_FRAME_BYTES))

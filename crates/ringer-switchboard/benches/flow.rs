@@ -4,6 +4,7 @@
 //!
 //! `1_pairs` puts every call on the same two uids, so each uid has ~1,000 recently ended
 //! invitations in the book: it shows the cost of the per-uid scan in presence (`in_call`).
+//! `7500_pairs` has the 15,000 accounts of the load generator's runs (`ringer-bench`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -130,7 +131,7 @@ impl Bench {
 
 fn switchboard(c: &mut Criterion) {
     let mut group = c.benchmark_group("switchboard");
-    for pairs in [1u64, 1000] {
+    for pairs in [1u64, 1000, 7500] {
         let mut bench = Bench::new(pairs);
         let mut pair = 0;
         group.bench_function(format!("accepted_call_flow/{pairs}_pairs"), |b| {

@@ -10,6 +10,7 @@ use ringer_proto::{
 use super::Switchboard;
 use super::drive::Order;
 use super::invite::NewInvitation;
+use crate::Account;
 use crate::devices::DeviceKey;
 use crate::invitation::{Actor, Illegal, Input, Invitation};
 use crate::io::ConnId;
@@ -276,10 +277,10 @@ impl Switchboard {
     }
 
     fn directory(&mut self, conn: ConnId, req: ReqId) {
-        let users = self
-            .accounts
-            .values()
-            .filter(|a| a.enabled)
+        let mut enabled: Vec<&Account> = self.accounts.values().filter(|a| a.enabled).collect();
+        enabled.sort_unstable_by(|a, b| a.uid.cmp(&b.uid));
+        let users = enabled
+            .into_iter()
             .map(|a| DirectoryEntry {
                 uid: a.uid.clone(),
                 display_name: a.display_name.clone(),

@@ -206,6 +206,11 @@ fn set_status_reaches_every_device_of_the_uid() {
 fn directory_lists_enabled_accounts_sorted_with_presence() {
     let mut h = Harness::new();
     h.set_account("dave", false);
+    // Added in reverse order, so that the listing's order is the server's doing.
+    let team: Vec<String> = (0..20).rev().map(|n| format!("member-{n:02}")).collect();
+    for uid in &team {
+        h.set_account(uid, true);
+    }
     let c = h.admit("carol", "c1");
     h.set_status(c, Status::Dnd, None);
     h.frames(c);
@@ -219,13 +224,16 @@ fn directory_lists_enabled_accounts_sorted_with_presence() {
         .iter()
         .map(|u| (u.uid.to_string(), u.presence))
         .collect();
-    assert_eq!(
-        listed,
-        [
-            ("alice".to_owned(), Presence::Offline),
-            ("bob".to_owned(), Presence::Offline),
-            ("carol".to_owned(), Presence::Dnd),
-        ]
+    let mut expected = vec![
+        ("alice".to_owned(), Presence::Offline),
+        ("bob".to_owned(), Presence::Offline),
+        ("carol".to_owned(), Presence::Dnd),
+    ];
+    expected.extend(
+        team.iter()
+            .rev()
+            .map(|uid| (uid.clone(), Presence::Offline)),
     );
+    assert_eq!(listed, expected);
     assert_eq!(users[0].display_name.as_str(), "alice name");
 }
