@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::device::Target;
+use crate::echo::EchoOptions;
 use crate::flows::{FlowsOptions, Stop};
 use crate::idle::IdleOptions;
 use crate::users::{DEFAULT_PASSWORD, SignInOptions};
@@ -33,6 +34,50 @@ pub enum Command {
     Flows(FlowsArgs),
     /// Signs many devices in and holds them idle; reports sign-in time and server memory.
     Idle(IdleArgs),
+    /// Times round trips through a plain tokio-tungstenite echo server (started as a child
+    /// process): this machine's floor for send → callee received, with no Ringer server.
+    Echo(EchoArgs),
+    /// The echo server that `echo` starts (prints its address, echoes until stdin closes).
+    #[command(hide = true)]
+    EchoServer(EchoServerArgs),
+}
+
+/// Arguments of `echo`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("stop").required(true).args(["duration", "count"])))]
+pub struct EchoArgs {
+    /// Round trips started per second (`10`, `10/s`), or `max`: back to back.
+    #[arg(long, default_value = "10")]
+    pub rate: Rate,
+    /// Stop after this long (e.g. 20s).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub duration: Option<Duration>,
+    /// Stop after this many round trips.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Bytes per message (an `invitation` frame is ~160).
+    #[arg(long, value_name = "BYTES", default_value_t = 160)]
+    pub size: usize,
+    /// Threads the client runs on; 0 for one per CPU (as `flows` by default).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Threads the echo server runs on; 0 for one per CPU (as `ringer-server`).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub server_threads: usize,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of the hidden `echo-server`.
+#[derive(Debug, Args)]
+pub struct EchoServerArgs {
+    /// Where to listen (port 0: any free port; the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Threads to run on; 0 for one per CPU.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
 }
 
 /// Arguments of `setup`.
@@ -106,17 +151,22 @@ impl CommonArgs {
 
     /// The runtime to run a mode on, with `threads` worker threads.
     pub fn runtime(&self) -> anyhow::Result<tokio::runtime::Runtime> {
-        let mut builder = match self.threads {
-            0 => tokio::runtime::Builder::new_multi_thread(),
-            1 => tokio::runtime::Builder::new_current_thread(),
-            n => {
-                let mut builder = tokio::runtime::Builder::new_multi_thread();
-                builder.worker_threads(n);
-                builder
-            }
-        };
-        Ok(builder.enable_all().build()?)
+        runtime(self.threads)
     }
+}
+
+/// A runtime with `threads` worker threads: 0 for one per CPU, 1 for a current-thread runtime.
+pub fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    let mut builder = match threads {
+        0 => tokio::runtime::Builder::new_multi_thread(),
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(n);
+            builder
+        }
+    };
+    Ok(builder.enable_all().build()?)
 }
 
 /// Arguments of `flows`.
@@ -211,6 +261,31 @@ impl FlowsArgs {
             pair_gap: self.pair_gap,
             server_pid: self.server_pid,
         })
+    }
+}
+
+impl EchoArgs {
+    /// Checks the arguments and turns them into options; `server_exe` is this program.
+    pub fn into_options(self, server_exe: PathBuf) -> anyhow::Result<EchoOptions> {
+        let stop = match (self.duration, self.count) {
+            (Some(duration), None) => Stop::After(duration),
+            (None, Some(count)) => Stop::Count(count),
+            (Some(_), Some(_)) | (None, None) => {
+                anyhow::bail!("give exactly one of --duration and --count")
+            }
+        };
+        Ok(EchoOptions {
+            server_exe,
+            rate: self.rate,
+            stop,
+            size: self.size,
+            server_threads: self.server_threads,
+        })
+    }
+
+    /// The runtime the client runs on.
+    pub fn runtime(&self) -> anyhow::Result<tokio::runtime::Runtime> {
+        runtime(self.threads)
     }
 }
 
@@ -424,6 +499,25 @@ mod tests {
     }
 
     #[test]
+    fn echo_needs_a_stop_and_passes_its_settings_on() {
+        let exe = PathBuf::from("/opt/ringer-bench");
+        let Ok(Cli {
+            command: Command::Echo(args),
+        }) = parse(&["echo", "--duration", "20s", "--server-threads", "1"])
+        else {
+            panic!("echo with --duration should parse");
+        };
+        let options = args.into_options(exe.clone()).expect("valid");
+        assert_eq!(options.server_exe, exe);
+        assert_eq!(options.stop, Stop::After(Duration::from_secs(20)));
+        assert_eq!(options.rate, Rate::PerSecond(10.0), "10/s by default");
+        assert_eq!((options.size, options.server_threads), (160, 1));
+        assert!(parse(&["echo"]).is_err(), "a stop is required");
+        assert!(parse(&["echo", "--count", "5", "--duration", "1s"]).is_err());
+        assert!(parse(&["echo", "--count", "5", "--rate", "0"]).is_err());
+    }
+
+    #[test]
     fn mix_parses_weights_and_defaults_missing_kinds_to_zero() {
         let mix: Mix = "accept=90,refuse=5,cancel=5,expire=0"
             .parse()
@@ -496,7 +590,9 @@ mod tests {
     fn flows_options_check_users_and_concurrency() {
         let options = |args: &[&str]| match parse(args).expect("parses").command {
             Command::Flows(flows) => flows.into_options(),
-            Command::Setup(_) | Command::Idle(_) => panic!("flows expected"),
+            Command::Setup(_) | Command::Idle(_) | Command::Echo(_) | Command::EchoServer(_) => {
+                panic!("flows expected")
+            }
         };
         assert!(options(&["flows", "--count", "1", "--users", "3"]).is_err());
         assert!(options(&["flows", "--count", "1", "--users", "0"]).is_err());

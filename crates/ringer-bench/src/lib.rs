@@ -10,11 +10,13 @@
 //! - [`device`]: one connection: dial (from a chosen source address), sign in, send, receive.
 //! - [`flows`]: complete invitation flows at a rate, with latency histograms.
 //! - [`idle`]: many signed-in idle devices; sign-in time and server memory per device.
-//! - [`procfs`]: a process's resident memory and CPU time, from `/proc`.
+//! - [`echo`]: the machine's floor for a relayed message, a plain WebSocket echo's round trip.
+//! - [`procfs`]: a process's resident memory and CPU time, and the host's steal, from `/proc`.
 //! - [`report`]: percentiles, rates, and the table and JSON output.
 
 pub mod cli;
 pub mod device;
+pub mod echo;
 pub mod flows;
 pub mod frames;
 pub mod idle;

@@ -2,10 +2,11 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
-use ringer_bench::cli::{Cli, Command};
+use ringer_bench::cli::{self, Cli, Command};
 use ringer_bench::report::Render;
-use ringer_bench::{flows, idle, users};
+use ringer_bench::{echo, flows, idle, users};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,6 +45,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = runtime.block_on(idle::run(options))?;
             emit(&report, json)
         }
+        Command::Echo(args) => {
+            let json = args.json;
+            let runtime = args.runtime()?;
+            let exe = std::env::current_exe().context("cannot find this program's path")?;
+            let options = args.into_options(exe)?;
+            let report = runtime.block_on(echo::run(options))?;
+            emit(&report, json)
+        }
+        Command::EchoServer(args) => cli::runtime(args.threads)?.block_on(echo::serve(args.listen)),
     }
 }
 

@@ -217,7 +217,8 @@ pub fn per_device_kib(before: Option<u64>, after: Option<u64>, devices: u64) -> 
     }
 }
 
-fn fmt_us(us: u64) -> String {
+/// Microseconds for a table: `850 µs`, or `12.5 ms` from 10 ms on.
+pub fn fmt_us(us: u64) -> String {
     if us >= 10_000 {
         format!("{:.1} ms", us as f64 / 1000.0)
     } else {

@@ -1,0 +1,266 @@
+//! The machine's floor for a message relayed through a server: a plain tokio-tungstenite echo.
+//!
+//! `send → callee received` crosses loopback twice and wakes two processes (the server, then the
+//! load generator), as an echo's round trip does; the echo does nothing else. So the echo's
+//! round trip at a given rate is the least that figure can be on this machine, whatever the
+//! server does. The echo server is this same program, started as a child process
+//! (`ringer-bench echo-server`, hidden), so that it sleeps and wakes as `ringer-server` does.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::Command;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use crate::cli::Rate;
+use crate::device::ws_config;
+use crate::flows::Stop;
+use crate::procfs::{self, HostCpu};
+use crate::report::{self, Percentiles, Render};
+
+/// How long the echo server may take to start and one echo may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What `echo` does.
+#[derive(Debug, Clone)]
+pub struct EchoOptions {
+    /// This program, to start as the echo server.
+    pub server_exe: PathBuf,
+    /// Round trips per second, or back to back.
+    pub rate: Rate,
+    /// When to stop.
+    pub stop: Stop,
+    /// Bytes per message (a text message of that many `x`).
+    pub size: usize,
+    /// The echo server's threads: 0 for one per CPU (tokio's multi-thread runtime, as
+    /// `ringer-server` runs), 1 for a current-thread runtime.
+    pub server_threads: usize,
+}
+
+/// The result of `echo`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EchoReport {
+    /// `"echo"`.
+    pub mode: &'static str,
+    /// Target rate, round trips/s; `None` for back to back.
+    pub target_rate: Option<f64>,
+    /// Bytes per message.
+    pub size: usize,
+    /// The echo server's threads (0: one per CPU).
+    pub server_threads: usize,
+    /// Round trips completed.
+    pub round_trips: u64,
+    /// Seconds from the first send to the last echo.
+    pub elapsed_s: f64,
+    /// Client sends → client has the echo, in microseconds.
+    pub round_trip: Percentiles,
+    /// As in `flows`: the hypervisor's share of the machine's CPU time meanwhile.
+    pub host_steal_percent: Option<f64>,
+}
+
+/// The WebSocket settings `ringer-server` gives its connections (its `ws_config`).
+fn server_ws_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(2 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_write_buffer_size(128 * 1024)
+        .max_message_size(Some(64 * 1024))
+        .max_frame_size(Some(64 * 1024))
+}
+
+/// The hidden `echo-server` subcommand: listens on `listen`, prints the bound address on
+/// stdout, and echoes every text or binary message on every connection, each connection one
+/// task, until stdin closes (the parent is gone).
+pub async fn serve(listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("bind {listen}"))?;
+    let bound = listener.local_addr().context("local address")?;
+    announce(bound)?;
+    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        tokio::select! {
+            line = stdin.next_line() => {
+                if !matches!(line, Ok(Some(_))) {
+                    return Ok(());
+                }
+            }
+            accepted = listener.accept() => {
+                let (tcp, _) = accepted.context("accept")?;
+                tokio::spawn(echo_connection(tcp));
+            }
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)] // the parent reads the address from our stdout
+fn announce(bound: SocketAddr) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{bound}")?;
+    out.flush()?;
+    Ok(())
+}
+
+async fn echo_connection(tcp: TcpStream) {
+    if tcp.set_nodelay(true).is_err() {
+        return;
+    }
+    let Ok(mut ws) =
+        tokio_tungstenite::accept_async_with_config(tcp, Some(server_ws_config())).await
+    else {
+        return;
+    };
+    while let Some(Ok(message)) = ws.next().await {
+        if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Starts the echo server, times round trips through it, and reports.
+pub async fn run(options: EchoOptions) -> anyhow::Result<EchoReport> {
+    if options.size == 0 || options.size > 64 * 1024 {
+        bail!(
+            "--size must be between 1 and 65536 bytes (got {})",
+            options.size
+        );
+    }
+    let mut child = Command::new(&options.server_exe)
+        .args(["echo-server", "--listen", "127.0.0.1:0", "--threads"])
+        .arg(options.server_threads.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", options.server_exe.display()))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow!("no stdout from the echo server"))?;
+    let line = tokio::time::timeout(TIMEOUT, BufReader::new(stdout).lines().next_line())
+        .await
+        .map_err(|_| anyhow!("the echo server did not start within {TIMEOUT:?}"))?
+        .context("reading the echo server's address")?
+        .ok_or_else(|| anyhow!("the echo server exited before listening"))?;
+    let addr: SocketAddr = line
+        .trim()
+        .parse()
+        .with_context(|| format!("the echo server printed {line:?}, not an address"))?;
+    let result = time_round_trips(addr, &options).await;
+    // Dropping the child kills it; its stdin closing would end it too.
+    drop(child);
+    result
+}
+
+async fn time_round_trips(addr: SocketAddr, options: &EchoOptions) -> anyhow::Result<EchoReport> {
+    let tcp = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connect {addr}"))?;
+    tcp.set_nodelay(true).context("nodelay")?;
+    let (mut ws, _) = tokio_tungstenite::client_async_with_config(
+        format!("ws://{addr}/"),
+        tcp,
+        Some(ws_config()),
+    )
+    .await
+    .context("WebSocket upgrade")?;
+    let payload = "x".repeat(options.size);
+    let gap = match options.rate {
+        Rate::Max => None,
+        Rate::PerSecond(rate) => Some(Duration::from_secs_f64(1.0 / rate)),
+    };
+    let mut histogram = report::histogram();
+    let host_before = procfs::host_cpu().ok();
+    let start = Instant::now();
+    let mut round_trips = 0u64;
+    let mut last_echo = start;
+    loop {
+        let due = gap.map_or(Instant::now(), |gap| {
+            start + gap.mul_f64(round_trips as f64)
+        });
+        let stop = match options.stop {
+            Stop::Count(count) => round_trips >= count,
+            Stop::After(duration) => due.saturating_duration_since(start) >= duration,
+        };
+        if stop {
+            break;
+        }
+        tokio::time::sleep_until(due).await;
+        let sent = Instant::now();
+        ws.send(Message::text(payload.clone()))
+            .await
+            .context("send")?;
+        let echo = tokio::time::timeout(TIMEOUT, ws.next())
+            .await
+            .map_err(|_| anyhow!("no echo within {TIMEOUT:?}"))?
+            .ok_or_else(|| anyhow!("the echo server closed the connection"))?
+            .context("receive")?;
+        last_echo = Instant::now();
+        if echo.len() != options.size {
+            bail!("echo of {} bytes for {} sent", echo.len(), options.size);
+        }
+        report::record(&mut histogram, last_echo - sent);
+        round_trips += 1;
+    }
+    let host = procfs::host_cpu()
+        .ok()
+        .zip(host_before)
+        .map(|(now, then)| now.since(then));
+    let elapsed = last_echo.saturating_duration_since(start);
+    Ok(EchoReport {
+        mode: "echo",
+        target_rate: match options.rate {
+            Rate::Max => None,
+            Rate::PerSecond(rate) => Some(rate),
+        },
+        size: options.size,
+        server_threads: options.server_threads,
+        round_trips,
+        elapsed_s: elapsed.as_secs_f64(),
+        round_trip: Percentiles::of(&histogram),
+        host_steal_percent: host.and_then(HostCpu::steal_percent),
+    })
+}
+
+impl Render for EchoReport {
+    fn table(&self) -> String {
+        let rate = self
+            .target_rate
+            .map_or_else(|| "back to back".to_owned(), |r| format!("{r}/s"));
+        let p = &self.round_trip;
+        let mut out = format!(
+            "tokio-tungstenite echo over loopback ({} B messages, {rate}): {} round trips in {:.2} s\n",
+            self.size, self.round_trips, self.elapsed_s
+        );
+        out.push_str(&format!(
+            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+            "latency", "samples", "p50", "p90", "p99", "p99.9", "max"
+        ));
+        out.push_str(&format!(
+            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+            "send → echo received",
+            p.count,
+            report::fmt_us(p.p50_us),
+            report::fmt_us(p.p90_us),
+            report::fmt_us(p.p99_us),
+            report::fmt_us(p.p999_us),
+            report::fmt_us(p.max_us)
+        ));
+        if let Some(steal) = self.host_steal_percent {
+            out.push_str(&format!(
+                "Host steal (CPU time the hypervisor gave to other guests): {steal:.1} %\n"
+            ));
+        }
+        out
+    }
+}
