@@ -244,13 +244,7 @@ impl FlowsArgs {
         if self.mix.expire > 0 && self.flow_timeout <= Duration::from_secs(1) {
             anyhow::bail!("--flow-timeout must exceed the server's ring timeout when expire > 0");
         }
-        let stop = match (self.duration, self.count) {
-            (Some(duration), None) => Stop::After(duration),
-            (None, Some(count)) => Stop::Count(count),
-            (Some(_), Some(_)) | (None, None) => {
-                anyhow::bail!("give exactly one of --duration and --count")
-            }
-        };
+        let stop = stop_of(self.duration, self.count)?;
         Ok(FlowsOptions {
             sign_in: self.common.into_sign_in()?,
             pairs: concurrency,
@@ -264,16 +258,21 @@ impl FlowsArgs {
     }
 }
 
+/// When to stop, from exactly one of `--duration` and `--count`.
+fn stop_of(duration: Option<Duration>, count: Option<u64>) -> anyhow::Result<Stop> {
+    match (duration, count) {
+        (Some(duration), None) => Ok(Stop::After(duration)),
+        (None, Some(count)) => Ok(Stop::Count(count)),
+        (Some(_), Some(_)) | (None, None) => {
+            anyhow::bail!("give exactly one of --duration and --count")
+        }
+    }
+}
+
 impl EchoArgs {
     /// Checks the arguments and turns them into options; `server_exe` is this program.
     pub fn into_options(self, server_exe: PathBuf) -> anyhow::Result<EchoOptions> {
-        let stop = match (self.duration, self.count) {
-            (Some(duration), None) => Stop::After(duration),
-            (None, Some(count)) => Stop::Count(count),
-            (Some(_), Some(_)) | (None, None) => {
-                anyhow::bail!("give exactly one of --duration and --count")
-            }
-        };
+        let stop = stop_of(self.duration, self.count)?;
         Ok(EchoOptions {
             server_exe,
             rate: self.rate,

@@ -237,30 +237,58 @@ impl Render for EchoReport {
         let rate = self
             .target_rate
             .map_or_else(|| "back to back".to_owned(), |r| format!("{r}/s"));
-        let p = &self.round_trip;
         let mut out = format!(
             "tokio-tungstenite echo over loopback ({} B messages, {rate}): {} round trips in {:.2} s\n",
             self.size, self.round_trips, self.elapsed_s
         );
-        out.push_str(&format!(
-            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
-            "latency", "samples", "p50", "p90", "p99", "p99.9", "max"
-        ));
-        out.push_str(&format!(
-            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+        out.push_str(&report::latency_header());
+        out.push_str(&report::latency_row(
             "send → echo received",
-            p.count,
-            report::fmt_us(p.p50_us),
-            report::fmt_us(p.p90_us),
-            report::fmt_us(p.p99_us),
-            report::fmt_us(p.p999_us),
-            report::fmt_us(p.max_us)
+            &self.round_trip,
         ));
-        if let Some(steal) = self.host_steal_percent {
-            out.push_str(&format!(
-                "Host steal (CPU time the hypervisor gave to other guests): {steal:.1} %\n"
-            ));
-        }
+        out.push_str(&report::steal_line(self.host_steal_percent));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_and_json_say_what_was_measured() {
+        let report = EchoReport {
+            mode: "echo",
+            target_rate: Some(10.0),
+            size: 160,
+            server_threads: 0,
+            round_trips: 200,
+            elapsed_s: 19.9,
+            round_trip: Percentiles {
+                count: 200,
+                p50_us: 154,
+                p90_us: 181,
+                p99_us: 219,
+                p999_us: 262,
+                max_us: 12_500,
+            },
+            host_steal_percent: None,
+        };
+        let table = report.table();
+        for part in [
+            "160 B messages, 10/s): 200 round trips in 19.90 s",
+            "send → echo received",
+            "154 µs",
+            "12.5 ms",
+        ] {
+            assert!(table.contains(part), "{part} missing from\n{table}");
+        }
+        assert!(
+            !table.contains("steal"),
+            "no steal line when unknown:\n{table}"
+        );
+        let json = serde_json::to_value(&report).expect("serialises");
+        assert_eq!(json["round_trip"]["p50_us"], 154);
+        assert_eq!(json["host_steal_percent"], serde_json::Value::Null);
     }
 }

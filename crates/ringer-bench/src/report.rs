@@ -217,8 +217,37 @@ pub fn per_device_kib(before: Option<u64>, after: Option<u64>, devices: u64) -> 
     }
 }
 
+/// The header line of a latency table.
+pub fn latency_header() -> String {
+    format!(
+        "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+        "latency", "samples", "p50", "p90", "p99", "p99.9", "max"
+    )
+}
+
+/// One line of a latency table: `name`, then the sample count and percentiles of `p`.
+pub fn latency_row(name: &str, p: &Percentiles) -> String {
+    format!(
+        "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+        name,
+        p.count,
+        fmt_us(p.p50_us),
+        fmt_us(p.p90_us),
+        fmt_us(p.p99_us),
+        fmt_us(p.p999_us),
+        fmt_us(p.max_us)
+    )
+}
+
+/// The table line for the host's steal; empty when it is unknown.
+pub fn steal_line(steal_percent: Option<f64>) -> String {
+    steal_percent.map_or_else(String::new, |steal| {
+        format!("Host steal (CPU time the hypervisor gave to other guests): {steal:.1} %\n")
+    })
+}
+
 /// Microseconds for a table: `850 µs`, or `12.5 ms` from 10 ms on.
-pub fn fmt_us(us: u64) -> String {
+fn fmt_us(us: u64) -> String {
     if us >= 10_000 {
         format!("{:.1} ms", us as f64 / 1000.0)
     } else {
@@ -264,11 +293,7 @@ impl Render for FlowsReport {
         for (cause, n) in &self.failures {
             let _ = writeln!(out, "failed: {n} × {cause}");
         }
-        let _ = writeln!(
-            out,
-            "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
-            "latency", "samples", "p50", "p90", "p99", "p99.9", "max"
-        );
+        out.push_str(&latency_header());
         let rows = [
             (
                 "send → callee received",
@@ -288,17 +313,7 @@ impl Render for FlowsReport {
             ),
         ];
         for (name, p) in rows {
-            let _ = writeln!(
-                out,
-                "{:<34} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
-                name,
-                p.count,
-                fmt_us(p.p50_us),
-                fmt_us(p.p90_us),
-                fmt_us(p.p99_us),
-                fmt_us(p.p999_us),
-                fmt_us(p.max_us)
-            );
+            out.push_str(&latency_row(name, p));
         }
         if let Some(cpu) = &self.cpu_per_flow {
             let _ = write!(
@@ -318,12 +333,7 @@ impl Render for FlowsReport {
                 bytes / 1024.0
             );
         }
-        if let Some(steal) = self.host_steal_percent {
-            let _ = writeln!(
-                out,
-                "Host steal (CPU time the hypervisor gave to other guests): {steal:.1} %"
-            );
-        }
+        out.push_str(&steal_line(self.host_steal_percent));
         out
     }
 }
