@@ -4,7 +4,8 @@
 //! load generator), as an echo's round trip does; the echo does nothing else. So the echo's
 //! round trip at a given rate is the least that figure can be on this machine, whatever the
 //! server does. The echo server is this same program, started as a child process
-//! (`ringer-bench echo-server`, hidden), so that it sleeps and wakes as `ringer-server` does.
+//! (`ringer-bench echo-server`, hidden), so that it sleeps and wakes as `ringer-server` does,
+//! with `ringer-server`'s WebSocket settings.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,7 +20,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::process::Command;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::cli::Rate;
 use crate::device::ws_config;
@@ -67,16 +67,6 @@ pub struct EchoReport {
     pub host_steal_percent: Option<f64>,
 }
 
-/// The WebSocket settings `ringer-server` gives its connections (its `ws_config`).
-fn server_ws_config() -> WebSocketConfig {
-    WebSocketConfig::default()
-        .read_buffer_size(2 * 1024)
-        .write_buffer_size(8 * 1024)
-        .max_write_buffer_size(128 * 1024)
-        .max_message_size(Some(64 * 1024))
-        .max_frame_size(Some(64 * 1024))
-}
-
 /// The hidden `echo-server` subcommand: listens on `listen`, prints the bound address on
 /// stdout, and echoes every text or binary message on every connection, each connection one
 /// task, until stdin closes (the parent is gone).
@@ -115,8 +105,11 @@ async fn echo_connection(tcp: TcpStream) {
     if tcp.set_nodelay(true).is_err() {
         return;
     }
-    let Ok(mut ws) =
-        tokio_tungstenite::accept_async_with_config(tcp, Some(server_ws_config())).await
+    let Ok(mut ws) = tokio_tungstenite::accept_async_with_config(
+        tcp,
+        Some(ringer_server::connection::ws_config()),
+    )
+    .await
     else {
         return;
     };
