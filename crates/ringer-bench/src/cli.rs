@@ -432,12 +432,12 @@ impl fmt::Display for Mix {
     }
 }
 
-/// How fast flows start.
+/// How fast flows (or echo round trips) start.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Rate {
-    /// As fast as free pairs allow.
+    /// As fast as free pairs allow (flows), back to back (echo).
     Max,
-    /// This many flows per second.
+    /// This many per second.
     PerSecond(f64),
 }
 
@@ -453,7 +453,7 @@ impl FromStr for Rate {
         match number.parse::<f64>() {
             Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(Rate::PerSecond(rate)),
             Ok(_) | Err(_) => Err(format!(
-                "{s:?}: expected `max` or a positive number of flows per second, like 500 or 500/s"
+                "{s:?}: expected `max` or a positive number per second, like 500 or 500/s"
             )),
         }
     }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use futures_util::{SinkExt, StreamExt};
+use ringer_proto::limits::MAX_FRAME_BYTES;
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -122,9 +123,10 @@ async fn echo_connection(tcp: TcpStream) {
 
 /// Starts the echo server, times round trips through it, and reports.
 pub async fn run(options: EchoOptions) -> anyhow::Result<EchoReport> {
-    if options.size == 0 || options.size > 64 * 1024 {
+    if options.size == 0 || options.size > MAX_FRAME_BYTES {
         bail!(
-            "--size must be between 1 and 65536 bytes (got {})",
+            "--size must be between 1 and {MAX_FRAME_BYTES} bytes, the protocol's frame limit \
+             (got {})",
             options.size
         );
     }
