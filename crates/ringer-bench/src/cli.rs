@@ -10,6 +10,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::device::Target;
 use crate::echo::EchoOptions;
+use crate::echo_server::Shape;
 use crate::flows::{FlowsOptions, Stop};
 use crate::idle::IdleOptions;
 use crate::users::{DEFAULT_PASSWORD, SignInOptions};
@@ -64,6 +65,11 @@ pub struct EchoArgs {
     /// Threads the echo server runs on; 0 for one per CPU (as `ringer-server`).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub server_threads: usize,
+    /// How the echo server hands a message from reading to writing: `direct` (the task that
+    /// read it writes it back) or `relay` (a reader task, one hub task shared by all
+    /// connections and a writer task per connection, as in `ringer-server`).
+    #[arg(long, value_enum, default_value_t = Shape::Direct)]
+    pub shape: Shape,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -78,6 +84,9 @@ pub struct EchoServerArgs {
     /// Threads to run on; 0 for one per CPU.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// How a message goes from reading to writing.
+    #[arg(long, value_enum, default_value_t = Shape::Direct)]
+    pub shape: Shape,
 }
 
 /// Arguments of `setup`.
@@ -279,6 +288,7 @@ impl EchoArgs {
             stop,
             size: self.size,
             server_threads: self.server_threads,
+            shape: self.shape,
         })
     }
 
@@ -511,6 +521,15 @@ mod tests {
         assert_eq!(options.stop, Stop::After(Duration::from_secs(20)));
         assert_eq!(options.rate, Rate::PerSecond(10.0), "10/s by default");
         assert_eq!((options.size, options.server_threads), (160, 1));
+        assert_eq!(options.shape, Shape::Direct, "direct by default");
+        let Ok(Cli {
+            command: Command::Echo(args),
+        }) = parse(&["echo", "--count", "5", "--shape", "relay"])
+        else {
+            panic!("echo --shape relay should parse");
+        };
+        assert_eq!(args.shape, Shape::Relay);
+        assert!(parse(&["echo", "--count", "5", "--shape", "hub"]).is_err());
         assert!(parse(&["echo"]).is_err(), "a stop is required");
         assert!(parse(&["echo", "--count", "5", "--duration", "1s"]).is_err());
         assert!(parse(&["echo", "--count", "5", "--rate", "0"]).is_err());

@@ -4,8 +4,9 @@
 //! load generator), as an echo's round trip does; the echo does nothing else. So the echo's
 //! round trip at a given rate is the least that figure can be on this machine, whatever the
 //! server does. The echo server is this same program, started as a child process
-//! (`ringer-bench echo-server`, hidden), so that it sleeps and wakes as `ringer-server` does,
-//! with `ringer-server`'s WebSocket settings.
+//! (`ringer-bench echo-server`, hidden, in [`crate::echo_server`]), so that it sleeps and wakes
+//! as `ringer-server` does, with `ringer-server`'s WebSocket settings; `--shape relay` passes
+//! each message through the same task hand-offs as `ringer-server`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,13 +18,14 @@ use futures_util::{SinkExt, StreamExt};
 use ringer_proto::limits::MAX_FRAME_BYTES;
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::process::Command;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::cli::Rate;
 use crate::device::ws_config;
+use crate::echo_server::Shape;
 use crate::flows::Stop;
 use crate::procfs::{self, HostCpu};
 use crate::report::{self, Percentiles, Render};
@@ -45,6 +47,8 @@ pub struct EchoOptions {
     /// The echo server's threads: 0 for one per CPU (tokio's multi-thread runtime, as
     /// `ringer-server` runs), 1 for a current-thread runtime.
     pub server_threads: usize,
+    /// How the echo server hands a message from reading to writing.
+    pub shape: Shape,
 }
 
 /// The result of `echo`.
@@ -58,6 +62,8 @@ pub struct EchoReport {
     pub size: usize,
     /// The echo server's threads (0: one per CPU).
     pub server_threads: usize,
+    /// How the echo server handed messages from reading to writing.
+    pub shape: Shape,
     /// Round trips completed.
     pub round_trips: u64,
     /// Seconds from the first send to the last echo.
@@ -66,59 +72,6 @@ pub struct EchoReport {
     pub round_trip: Percentiles,
     /// As in `flows`: the hypervisor's share of the machine's CPU time meanwhile.
     pub host_steal_percent: Option<f64>,
-}
-
-/// The hidden `echo-server` subcommand: listens on `listen`, prints the bound address on
-/// stdout, and echoes every text or binary message on every connection, each connection one
-/// task, until stdin closes (the parent is gone).
-pub async fn serve(listen: SocketAddr) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("bind {listen}"))?;
-    let bound = listener.local_addr().context("local address")?;
-    announce(bound)?;
-    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
-    loop {
-        tokio::select! {
-            line = stdin.next_line() => {
-                if !matches!(line, Ok(Some(_))) {
-                    return Ok(());
-                }
-            }
-            accepted = listener.accept() => {
-                let (tcp, _) = accepted.context("accept")?;
-                tokio::spawn(echo_connection(tcp));
-            }
-        }
-    }
-}
-
-#[allow(clippy::print_stdout)] // the parent reads the address from our stdout
-fn announce(bound: SocketAddr) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{bound}")?;
-    out.flush()?;
-    Ok(())
-}
-
-async fn echo_connection(tcp: TcpStream) {
-    if tcp.set_nodelay(true).is_err() {
-        return;
-    }
-    let Ok(mut ws) = tokio_tungstenite::accept_async_with_config(
-        tcp,
-        Some(ringer_server::connection::ws_config()),
-    )
-    .await
-    else {
-        return;
-    };
-    while let Some(Ok(message)) = ws.next().await {
-        if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
-            return;
-        }
-    }
 }
 
 /// Starts the echo server, times round trips through it, and reports.
@@ -133,6 +86,8 @@ pub async fn run(options: EchoOptions) -> anyhow::Result<EchoReport> {
     let mut child = Command::new(&options.server_exe)
         .args(["echo-server", "--listen", "127.0.0.1:0", "--threads"])
         .arg(options.server_threads.to_string())
+        .arg("--shape")
+        .arg(options.shape.name())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -220,6 +175,7 @@ async fn time_round_trips(addr: SocketAddr, options: &EchoOptions) -> anyhow::Re
         },
         size: options.size,
         server_threads: options.server_threads,
+        shape: options.shape,
         round_trips,
         elapsed_s: elapsed.as_secs_f64(),
         round_trip: Percentiles::of(&histogram),
@@ -232,8 +188,12 @@ impl Render for EchoReport {
         let rate = self
             .target_rate
             .map_or_else(|| "back to back".to_owned(), |r| format!("{r}/s"));
+        let shape = match self.shape {
+            Shape::Direct => "",
+            Shape::Relay => ", relayed reader → hub → writer",
+        };
         let mut out = format!(
-            "tokio-tungstenite echo over loopback ({} B messages, {rate}): {} round trips in {:.2} s\n",
+            "tokio-tungstenite echo over loopback ({} B messages, {rate}{shape}): {} round trips in {:.2} s\n",
             self.size, self.round_trips, self.elapsed_s
         );
         out.push_str(&report::latency_header());
@@ -257,6 +217,7 @@ mod tests {
             target_rate: Some(10.0),
             size: 160,
             server_threads: 0,
+            shape: Shape::Relay,
             round_trips: 200,
             elapsed_s: 19.9,
             round_trip: Percentiles {
@@ -271,7 +232,7 @@ mod tests {
         };
         let table = report.table();
         for part in [
-            "160 B messages, 10/s): 200 round trips in 19.90 s",
+            "160 B messages, 10/s, relayed reader → hub → writer): 200 round trips in 19.90 s",
             "send → echo received",
             "154 µs",
             "12.5 ms",
@@ -285,5 +246,6 @@ mod tests {
         let json = serde_json::to_value(&report).expect("serialises");
         assert_eq!(json["round_trip"]["p50_us"], 154);
         assert_eq!(json["host_steal_percent"], serde_json::Value::Null);
+        assert_eq!(json["shape"], "relay");
     }
 }

@@ -11,12 +11,14 @@
 //! - [`flows`]: complete invitation flows at a rate, with latency histograms.
 //! - [`idle`]: many signed-in idle devices; sign-in time and server memory per device.
 //! - [`echo`]: the machine's floor for a relayed message, a plain WebSocket echo's round trip.
+//! - [`echo_server`]: the echo server `echo` starts, direct or shaped like `ringer-server`.
 //! - [`procfs`]: a process's resident memory and CPU time, and the host's steal, from `/proc`.
 //! - [`report`]: percentiles, rates, and the table and JSON output.
 
 pub mod cli;
 pub mod device;
 pub mod echo;
+pub mod echo_server;
 pub mod flows;
 pub mod frames;
 pub mod idle;

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Parser;
 use ringer_bench::cli::{self, Cli, Command};
 use ringer_bench::report::Render;
-use ringer_bench::{echo, flows, idle, users};
+use ringer_bench::{echo, echo_server, flows, idle, users};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -53,7 +53,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let report = runtime.block_on(echo::run(options))?;
             emit(&report, json)
         }
-        Command::EchoServer(args) => cli::runtime(args.threads)?.block_on(echo::serve(args.listen)),
+        Command::EchoServer(args) => {
+            cli::runtime(args.threads)?.block_on(echo_server::serve(args.listen, args.shape))
+        }
     }
 }
 

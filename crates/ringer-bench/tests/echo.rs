@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ringer_bench::cli::Rate;
 use ringer_bench::echo::{self, EchoOptions};
+use ringer_bench::echo_server::Shape;
 use ringer_bench::flows::Stop;
 
 fn options(rate: Rate, stop: Stop, size: usize) -> EchoOptions {
@@ -14,6 +15,7 @@ fn options(rate: Rate, stop: Stop, size: usize) -> EchoOptions {
         stop,
         size,
         server_threads: 1,
+        shape: Shape::Direct,
     }
 }
 
@@ -36,6 +38,18 @@ async fn echo_times_every_round_trip_back_to_back_and_at_a_rate() {
     assert_eq!(report.round_trips, 10);
     assert!(report.elapsed_s >= 0.09, "{} s", report.elapsed_s);
     assert_eq!(report.target_rate, Some(100.0));
+}
+
+#[tokio::test]
+async fn the_relay_shape_echoes_every_message_whole() {
+    for threads in [1, 0] {
+        let mut relayed = options(Rate::Max, Stop::Count(50), 3000);
+        relayed.shape = Shape::Relay;
+        relayed.server_threads = threads;
+        let report = echo::run(relayed).await.expect("relayed echo runs");
+        assert_eq!((report.round_trips, report.round_trip.count), (50, 50));
+        assert_eq!(report.shape, Shape::Relay);
+    }
 }
 
 #[tokio::test]

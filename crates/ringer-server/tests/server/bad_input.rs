@@ -163,3 +163,21 @@ async fn a_silent_device_is_closed_after_idle_timeout() {
     let (_, ended) = client.drain_until_end().await;
     assert_eq!(close_code(&ended), 1001);
 }
+
+#[tokio::test]
+async fn frames_keep_a_device_open_past_the_auth_and_idle_timeouts() {
+    let server = TestServer::start_with(&["alice"], |config| {
+        config.limits.auth_timeout = Duration::from_millis(300);
+        config.limits.idle_timeout = Duration::from_millis(400);
+    })
+    .await;
+    let (mut client, _) = server.login("alice", "laptop").await;
+    // 1.2 s of a ping every 100 ms: past the authentication deadline and three idle timeouts.
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        client.send(&ClientFrame::Ping {}).await;
+        assert_eq!(client.recv().await, ServerFrame::Pong {});
+    }
+    let (_, ended) = client.drain_until_end().await;
+    assert_eq!(close_code(&ended), 1001);
+}
