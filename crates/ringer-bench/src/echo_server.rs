@@ -17,14 +17,9 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
-/// The hub's input queue, as `ringer-server`'s ([`ringer_server::hub::INPUT_QUEUE`]).
-const HUB_QUEUE: usize = ringer_server::hub::INPUT_QUEUE;
-
-/// Most messages the hub takes per wake-up, as `ringer-server`'s hub.
-const HUB_BATCH: usize = 64;
-
-/// A connection's outbound queue, as `ringer-server`'s default (`outbound_queue`).
-const OUTBOUND_QUEUE: usize = 256;
+// The hub's input queue, its batch and a connection's outbound queue are `ringer-server`'s own.
+use ringer_server::config::DEFAULT_OUTBOUND_QUEUE as OUTBOUND_QUEUE;
+use ringer_server::hub::{INPUT_BATCH as HUB_BATCH, INPUT_QUEUE as HUB_QUEUE};
 
 /// A message for the hub: where the echo goes, and the message.
 type Relayed = (mpsc::Sender<Message>, Message);

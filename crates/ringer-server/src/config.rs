@@ -307,6 +307,10 @@ pub struct ServerConfig {
 /// The default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
 
+/// The default `outbound_queue`: frames a connection may have waiting to be written before it
+/// counts as a slow consumer.
+pub const DEFAULT_OUTBOUND_QUEUE: usize = 256;
+
 impl ServerConfig {
     /// Layers `settings` (already flags over environment over file) over the defaults.
     pub fn resolve(settings: Settings) -> Result<ServerConfig, ConfigError> {
@@ -353,7 +357,7 @@ impl ServerConfig {
                 idle_timeout: d(settings.idle_timeout, Duration::from_secs(30)),
                 token_lifetime: d(settings.token_lifetime, Duration::from_secs(30 * 86_400)),
                 max_connections: settings.max_connections.unwrap_or(1024),
-                outbound_queue: settings.outbound_queue.unwrap_or(256),
+                outbound_queue: settings.outbound_queue.unwrap_or(DEFAULT_OUTBOUND_QUEUE),
                 frame_rate: Rate::new(
                     settings.frame_rate_limit.unwrap_or(50),
                     d(settings.frame_rate_period, Duration::from_secs(1)),

@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 pub const INPUT_QUEUE: usize = 1024;
 
 /// Most inputs handled per wake-up of the hub (outputs are then sent together).
-const INPUT_BATCH: usize = 64;
+pub const INPUT_BATCH: usize = 64;
 
 /// How many call records wait for the store writer before the hub stops taking input; the
 /// writer batches, so this is only reached if the disk stalls or the writer gets little CPU for
