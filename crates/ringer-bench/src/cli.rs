@@ -66,8 +66,9 @@ pub struct EchoArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub server_threads: usize,
     /// How the echo server hands a message from reading to writing: `direct` (the task that
-    /// read it writes it back) or `relay` (a reader task, one hub task shared by all
-    /// connections and a writer task per connection, as in `ringer-server`).
+    /// read it writes it back), `relay` (a reader task, one hub task shared by all
+    /// connections and a writer task per connection, as in `ringer-server`) or
+    /// `relay-one-task` (the same hub, each connection's reads and writes in one task).
     #[arg(long, value_enum, default_value_t = Shape::Direct)]
     pub shape: Shape,
     /// Print the report as JSON on stdout.
@@ -529,6 +530,13 @@ mod tests {
             panic!("echo --shape relay should parse");
         };
         assert_eq!(args.shape, Shape::Relay);
+        let Ok(Cli {
+            command: Command::Echo(args),
+        }) = parse(&["echo", "--count", "5", "--shape", "relay-one-task"])
+        else {
+            panic!("echo --shape relay-one-task should parse");
+        };
+        assert_eq!(args.shape, Shape::RelayOneTask);
         assert!(parse(&["echo", "--count", "5", "--shape", "hub"]).is_err());
         assert!(parse(&["echo"]).is_err(), "a stop is required");
         assert!(parse(&["echo", "--count", "5", "--duration", "1s"]).is_err());

@@ -191,6 +191,7 @@ impl Render for EchoReport {
         let shape = match self.shape {
             Shape::Direct => "",
             Shape::Relay => ", relayed reader → hub → writer",
+            Shape::RelayOneTask => ", relayed connection → hub → connection",
         };
         let mut out = format!(
             "tokio-tungstenite echo over loopback ({} B messages, {rate}{shape}): {} round trips in {:.2} s\n",
@@ -247,5 +248,18 @@ mod tests {
         assert_eq!(json["round_trip"]["p50_us"], 154);
         assert_eq!(json["host_steal_percent"], serde_json::Value::Null);
         assert_eq!(json["shape"], "relay");
+        let one_task = EchoReport {
+            shape: Shape::RelayOneTask,
+            ..report
+        };
+        assert!(
+            one_task
+                .table()
+                .contains("10/s, relayed connection → hub → connection)"),
+            "{}",
+            one_task.table()
+        );
+        let json = serde_json::to_value(&one_task).expect("serialises");
+        assert_eq!(json["shape"], Shape::RelayOneTask.name());
     }
 }

@@ -6,6 +6,8 @@
 //! one hub task shared by all connections, which queues it (without waiting) for the
 //! connection's writer task, which writes it, flushing when its queue is empty. The difference
 //! between the two is what the task hand-offs of that shape cost, with no Ringer code in them.
+//! **Relay, one task**: the same hub, but each connection's reads and writes share one task
+//! (the alternative that the seventh round of docs/performance.md measured).
 
 use std::net::SocketAddr;
 
@@ -32,6 +34,10 @@ pub enum Shape {
     Direct,
     /// Reader task → shared hub task → the connection's writer task, as `ringer-server`.
     Relay,
+    /// Connection task → shared hub task → the same connection task.
+    #[value(name = "relay-one-task")]
+    #[serde(rename = "relay-one-task")]
+    RelayOneTask,
 }
 
 impl Shape {
@@ -40,6 +46,7 @@ impl Shape {
         match self {
             Shape::Direct => "direct",
             Shape::Relay => "relay",
+            Shape::RelayOneTask => "relay-one-task",
         }
     }
 }
@@ -54,7 +61,7 @@ pub async fn serve(listen: SocketAddr, shape: Shape) -> anyhow::Result<()> {
     announce(bound)?;
     let hub = match shape {
         Shape::Direct => None,
-        Shape::Relay => {
+        Shape::Relay | Shape::RelayOneTask => {
             let (tx, rx) = mpsc::channel(HUB_QUEUE);
             tokio::spawn(hub(rx));
             Some(tx)
@@ -70,7 +77,7 @@ pub async fn serve(listen: SocketAddr, shape: Shape) -> anyhow::Result<()> {
             }
             accepted = listener.accept() => {
                 let (tcp, _) = accepted.context("accept")?;
-                tokio::spawn(connection(tcp, hub.clone()));
+                tokio::spawn(connection(tcp, shape, hub.clone()));
             }
         }
     }
@@ -85,7 +92,7 @@ fn announce(bound: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn connection(tcp: TcpStream, hub: Option<mpsc::Sender<Relayed>>) {
+async fn connection(tcp: TcpStream, shape: Shape, hub: Option<mpsc::Sender<Relayed>>) {
     if tcp.set_nodelay(true).is_err() {
         return;
     }
@@ -99,6 +106,7 @@ async fn connection(tcp: TcpStream, hub: Option<mpsc::Sender<Relayed>>) {
     };
     match hub {
         None => echo_directly(ws).await,
+        Some(hub) if shape == Shape::RelayOneTask => echo_through_one_task(ws, hub).await,
         Some(hub) => echo_through(ws, hub).await,
     }
 }
@@ -129,6 +137,46 @@ async fn echo_through(ws: WebSocketStream<TcpStream>, hub: mpsc::Sender<Relayed>
             return;
         }
     }
+}
+
+/// As [`echo_through`], with the connection's reads and writes in one task: no split stream,
+/// so a readable socket wakes one task, where tokio-tungstenite wakes both halves' tasks.
+async fn echo_through_one_task(mut ws: WebSocketStream<TcpStream>, hub: mpsc::Sender<Relayed>) {
+    let (out, mut queued) = mpsc::channel::<Message>(OUTBOUND_QUEUE);
+    loop {
+        tokio::select! {
+            biased;
+            Some(message) = queued.recv() => {
+                if write_queued(&mut ws, message, &mut queued).await.is_err() {
+                    return;
+                }
+            }
+            message = ws.next() => {
+                let Some(Ok(message)) = message else {
+                    return;
+                };
+                if (message.is_text() || message.is_binary())
+                    && hub.send((out.clone(), message)).await.is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Writes `first` and whatever is queued behind it, then flushes once.
+async fn write_queued(
+    ws: &mut WebSocketStream<TcpStream>,
+    first: Message,
+    queued: &mut mpsc::Receiver<Message>,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    let mut next = Some(first);
+    while let Some(message) = next {
+        ws.feed(message).await?;
+        next = queued.try_recv().ok();
+    }
+    ws.flush().await
 }
 
 /// Queues each message for its connection's writer; a full queue drops the message (the

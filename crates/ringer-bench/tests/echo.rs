@@ -41,14 +41,16 @@ async fn echo_times_every_round_trip_back_to_back_and_at_a_rate() {
 }
 
 #[tokio::test]
-async fn the_relay_shape_echoes_every_message_whole() {
-    for threads in [1, 0] {
-        let mut relayed = options(Rate::Max, Stop::Count(50), 3000);
-        relayed.shape = Shape::Relay;
-        relayed.server_threads = threads;
-        let report = echo::run(relayed).await.expect("relayed echo runs");
-        assert_eq!((report.round_trips, report.round_trip.count), (50, 50));
-        assert_eq!(report.shape, Shape::Relay);
+async fn the_relay_shapes_echo_every_message_whole() {
+    for shape in [Shape::Relay, Shape::RelayOneTask] {
+        for threads in [1, 0] {
+            let mut relayed = options(Rate::Max, Stop::Count(50), 3000);
+            relayed.shape = shape;
+            relayed.server_threads = threads;
+            let report = echo::run(relayed).await.expect("relayed echo runs");
+            assert_eq!((report.round_trips, report.round_trip.count), (50, 50));
+            assert_eq!(report.shape, shape);
+        }
     }
 }
 
