@@ -523,20 +523,15 @@ mod tests {
         assert_eq!(options.rate, Rate::PerSecond(10.0), "10/s by default");
         assert_eq!((options.size, options.server_threads), (160, 1));
         assert_eq!(options.shape, Shape::Direct, "direct by default");
-        let Ok(Cli {
-            command: Command::Echo(args),
-        }) = parse(&["echo", "--count", "5", "--shape", "relay"])
-        else {
-            panic!("echo --shape relay should parse");
-        };
-        assert_eq!(args.shape, Shape::Relay);
-        let Ok(Cli {
-            command: Command::Echo(args),
-        }) = parse(&["echo", "--count", "5", "--shape", "relay-one-task"])
-        else {
-            panic!("echo --shape relay-one-task should parse");
-        };
-        assert_eq!(args.shape, Shape::RelayOneTask);
+        for shape in [Shape::Relay, Shape::RelayOneTask] {
+            let Ok(Cli {
+                command: Command::Echo(args),
+            }) = parse(&["echo", "--count", "5", "--shape", shape.name()])
+            else {
+                panic!("echo --shape {} should parse", shape.name());
+            };
+            assert_eq!(args.shape, shape);
+        }
         assert!(parse(&["echo", "--count", "5", "--shape", "hub"]).is_err());
         assert!(parse(&["echo"]).is_err(), "a stop is required");
         assert!(parse(&["echo", "--count", "5", "--duration", "1s"]).is_err());

@@ -1,13 +1,14 @@
 //! The hidden `echo-server` that `echo` starts: echoes every text or binary message on every
 //! connection, with `ringer-server`'s WebSocket settings.
 //!
-//! Two shapes. **Direct**: each connection is one task that reads a message and writes it back.
-//! **Relay**: the shape of `ringer-server`'s connections: a reader task hands each message to
-//! one hub task shared by all connections, which queues it (without waiting) for the
+//! Three shapes. **Direct**: each connection is one task that reads a message and writes it
+//! back. **Relay**: the shape of `ringer-server`'s connections: a reader task hands each message
+//! to one hub task shared by all connections, which queues it (without waiting) for the
 //! connection's writer task, which writes it, flushing when its queue is empty. The difference
 //! between the two is what the task hand-offs of that shape cost, with no Ringer code in them.
-//! **Relay, one task**: the same hub, but each connection's reads and writes share one task
-//! (the alternative that the seventh round of docs/performance.md measured).
+//! **Relay, one task**: the same hub, but each connection's reads and writes share one task, so
+//! a readable socket wakes one task instead of two (the alternative measured in the seventh
+//! round of docs/performance.md).
 
 use std::net::SocketAddr;
 
