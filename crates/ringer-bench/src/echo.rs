@@ -6,7 +6,8 @@
 //! server does. The echo server is this same program, started as a child process
 //! (`ringer-bench echo-server`, hidden, in [`crate::echo_server`]), so that it sleeps and wakes
 //! as `ringer-server` does, with `ringer-server`'s WebSocket settings; `--shape relay` passes
-//! each message through the same task hand-offs as `ringer-server`.
+//! each message through the same task hand-offs as `ringer-server`, `--shape relay-one-task`
+//! through the same hub with each connection in one task.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -125,8 +125,7 @@ async fn echo_through(ws: WebSocketStream<TcpStream>, hub: mpsc::Sender<Relayed>
     let (out, mut queued) = mpsc::channel::<Message>(OUTBOUND_QUEUE);
     tokio::spawn(async move {
         while let Some(message) = queued.recv().await {
-            let flush = queued.is_empty();
-            if sink.feed(message).await.is_err() || (flush && sink.flush().await.is_err()) {
+            if write_queued(&mut sink, message, &mut queued).await.is_err() {
                 return;
             }
         }
@@ -166,18 +165,22 @@ async fn echo_through_one_task(mut ws: WebSocketStream<TcpStream>, hub: mpsc::Se
     }
 }
 
-/// Writes `first` and whatever is queued behind it, then flushes once.
-async fn write_queued(
-    ws: &mut WebSocketStream<TcpStream>,
+/// Writes `first` and whatever is queued behind it, then flushes once (as `ringer-server`'s
+/// writer does).
+async fn write_queued<Si>(
+    sink: &mut Si,
     first: Message,
     queued: &mut mpsc::Receiver<Message>,
-) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+) -> Result<(), tokio_tungstenite::tungstenite::Error>
+where
+    Si: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error> + Unpin,
+{
     let mut next = Some(first);
     while let Some(message) = next {
-        ws.feed(message).await?;
+        sink.feed(message).await?;
         next = queued.try_recv().ok();
     }
-    ws.flush().await
+    sink.flush().await
 }
 
 /// Queues each message for its connection's writer; a full queue drops the message (the
