@@ -16,15 +16,16 @@
 //! - [`auth`]: what the shell answers from the store: login, authenticate, logout, renew_token,
 //!   history; [`rate_limit`]: token buckets for frames and failed logins.
 //! - [`hub`]: the one task that owns the switchboard and drains its outputs after every input.
-//! - [`records`]: persists call records off the hub's task; [`account_sync`]: reloads accounts
+//! - [`records`]: persists call records on a thread of its own; [`account_sync`]: reloads accounts
 //!   when the admin commands change the database.
 //! - [`shutdown`]: SIGINT/SIGTERM; [`admin`]: the `user` and `backup` commands.
 //!
 //! # Life of a server
 //!
 //! 1. [`serve`] opens the store, loads every account into a new switchboard, binds, and spawns
-//!    the hub, the store writer, the account watcher and the accept loop, all tracked by one
-//!    `TaskTracker`.
+//!    the hub, the store writer's thread, the account watcher and the accept loop, all tracked
+//!    by one `TaskTracker` (the writer through a task that ends when its thread has written the
+//!    last record).
 //! 2. Each connection registers its outbound queue with the hub, authenticates through
 //!    [`auth`], and is then admitted by the switchboard, which sends `welcome`.
 //! 3. Cancelling the shutdown token stops accepting; the hub calls `Switchboard::shutdown`
@@ -202,7 +203,9 @@ pub async fn serve(
     let (record_tx, record_rx) = mpsc::channel(hub::RECORD_QUEUE);
     let limits = config.limits.clone();
 
-    tracker.spawn(records::run(Arc::clone(&store), record_rx));
+    let records_written = records::start(Arc::clone(&store), record_rx)
+        .map_err(|err| ServeError::Startup(format!("cannot start the store writer: {err}")))?;
+    tracker.spawn(records_written);
     tracker.spawn(Hub::new(switchboard, accounts, record_tx).run(hub_rx, shutdown.clone()));
     tracker.spawn(account_sync::run(
         Arc::clone(&store),
