@@ -214,8 +214,9 @@ pub struct FlowsArgs {
     #[arg(long, value_parser = humantime::parse_duration, default_value = "70ms")]
     pub pair_gap: Duration,
     /// The server's process id: the report then gives the server's CPU time per completed
-    /// flow (from /proc/PID/stat) beside the load generator's own, and the bytes the server
-    /// wrote to disk per completed flow (from /proc/PID/io).
+    /// flow (from /proc/PID/stat) beside the load generator's own, the bytes the server
+    /// wrote to disk per completed flow (from /proc/PID/io), and its threads' context
+    /// switches per completed flow (from /proc/PID/task/*/status).
     #[arg(long, value_name = "PID")]
     pub server_pid: Option<u32>,
 }

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::cli::{FlowKind, Mix, Rate};
 use crate::device::{Device, SignedIn, Target, Via};
 use crate::frames::{self, Incoming, Kind, Leftover};
-use crate::procfs::{self, CpuTimes, HostCpu};
+use crate::procfs::{self, CpuTimes, HostCpu, ThreadSwitches};
 use crate::report::{self, CpuPerFlow, FlowLatencies, FlowsReport, Percentiles, SignIns};
 use crate::users::{SignInOptions, Tokens, uid_of};
 
@@ -112,20 +112,32 @@ pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
         eprintln!("ringer-bench: {err:#}; the report has no server CPU time or disk writes");
         UsageSample::take(None)
     })?;
-    let usage = after.since(before);
+    let usage = after.since(&before);
     Ok(build_report(&options, pair_count, sign_ins, drive, usage))
 }
 
 /// CPU time used so far by this process and, if its pid is known, the server, with the bytes
-/// the server wrote to disk.
-#[derive(Debug, Clone, Copy)]
+/// the server wrote to disk and its threads' context switches.
+#[derive(Debug, Clone)]
 struct UsageSample {
     bench: CpuTimes,
     server: Option<CpuTimes>,
     /// `None` also where `/proc/PID/io` cannot be read (a kernel without I/O accounting): the
     /// figure is left out, the run goes on.
     server_disk_writes: Option<u64>,
+    /// `None` where `/proc/PID/task` cannot be read, likewise.
+    server_switches: Option<ThreadSwitches>,
     /// `None` where `/proc/stat` cannot be read, likewise.
+    host: Option<HostCpu>,
+}
+
+/// What was used between two [`UsageSample`]s.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    bench: CpuTimes,
+    server: Option<CpuTimes>,
+    server_disk_writes: Option<u64>,
+    server_switches: Option<u64>,
     host: Option<HostCpu>,
 }
 
@@ -135,12 +147,13 @@ impl UsageSample {
             bench: procfs::cpu_times(std::process::id())?,
             server: server_pid.map(procfs::cpu_times).transpose()?,
             server_disk_writes: server_pid.and_then(|pid| procfs::disk_writes(pid).ok()),
+            server_switches: server_pid.and_then(|pid| procfs::thread_switches(pid).ok()),
             host: procfs::host_cpu().ok(),
         })
     }
 
-    fn since(self, earlier: UsageSample) -> UsageSample {
-        UsageSample {
+    fn since(&self, earlier: &UsageSample) -> Usage {
+        Usage {
             bench: self.bench.since(earlier.bench),
             server: self
                 .server
@@ -150,6 +163,11 @@ impl UsageSample {
                 .server_disk_writes
                 .zip(earlier.server_disk_writes)
                 .map(|(now, then)| now.saturating_sub(then)),
+            server_switches: self
+                .server_switches
+                .as_ref()
+                .zip(earlier.server_switches.as_ref())
+                .map(|(now, then)| now.since(then)),
             host: self
                 .host
                 .zip(earlier.host)
@@ -645,7 +663,7 @@ fn build_report(
     pairs: usize,
     sign_ins: SignIns,
     driven: Driven,
-    usage: UsageSample,
+    usage: Usage,
 ) -> FlowsReport {
     let Driven {
         stats,
@@ -690,6 +708,7 @@ fn build_report(
         },
         cpu_per_flow: CpuPerFlow::of(usage.bench, usage.server, completed),
         server_disk_bytes_per_flow: report::per_flow(usage.server_disk_writes, completed),
+        server_context_switches_per_flow: report::per_flow(usage.server_switches, completed),
         host_steal_percent: usage.host.and_then(HostCpu::steal_percent),
     }
 }

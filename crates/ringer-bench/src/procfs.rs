@@ -1,6 +1,8 @@
-//! What the bench reads from `/proc`: a process's resident memory, the CPU time it has used and
-//! what it has written to disk, and how much CPU time the machine's hypervisor took.
+//! What the bench reads from `/proc`: a process's resident memory, the CPU time it has used,
+//! its threads' context switches and what it has written to disk, and how much CPU time the
+//! machine's hypervisor took.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -74,6 +76,55 @@ pub fn parse_cpu_times(stat: &str) -> Option<CpuTimes> {
         user: ticks(fields.next())?,
         system: ticks(fields.next())?,
     })
+}
+
+/// Context switches so far of each thread of a process, by thread id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ThreadSwitches(pub BTreeMap<u32, u64>);
+
+impl ThreadSwitches {
+    /// The switches made between `earlier` and `self`: a thread in both counts the difference,
+    /// a thread started since counts all of its own. A thread that ended in between is in
+    /// neither total; its switches since `earlier` are lost (the kernel keeps no count for a
+    /// thread that has gone), so the result can only fall short.
+    pub fn since(&self, earlier: &ThreadSwitches) -> u64 {
+        self.0
+            .iter()
+            .map(|(tid, now)| now.saturating_sub(earlier.0.get(tid).copied().unwrap_or(0)))
+            .sum()
+    }
+}
+
+/// The context switches of every thread of process `pid` (`voluntary_ctxt_switches` plus
+/// `nonvoluntary_ctxt_switches` of each `/proc/PID/task/TID/status`). The process's own
+/// `status` counts only its first thread, and a server's work is done by the others.
+pub fn thread_switches(pid: u32) -> anyhow::Result<ThreadSwitches> {
+    let dir = format!("/proc/{pid}/task");
+    let mut switches = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot read {dir}"))? {
+        let entry = entry.with_context(|| format!("cannot read {dir}"))?;
+        let Some(tid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // A thread that ends between the listing and this read is simply not counted.
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let count = parse_context_switches(&status)
+            .with_context(|| format!("no context switch counts in {dir}/{tid}/status"))?;
+        switches.insert(tid, count);
+    }
+    Ok(ThreadSwitches(switches))
+}
+
+/// `voluntary_ctxt_switches` plus `nonvoluntary_ctxt_switches` of a /proc status text.
+pub fn parse_context_switches(status: &str) -> Option<u64> {
+    let count = |label| labelled(status, label).and_then(|n| n.parse::<u64>().ok());
+    count("voluntary_ctxt_switches:")?.checked_add(count("nonvoluntary_ctxt_switches:")?)
 }
 
 /// The CPU time of the whole machine, all CPUs together, in USER_HZ ticks.
@@ -246,6 +297,50 @@ mod tests {
                 system: Duration::ZERO
             }
         );
+    }
+
+    #[test]
+    fn reads_both_kinds_of_context_switch() {
+        let status = "Name:\tringer-server\nThreads:\t5\nvoluntary_ctxt_switches:\t1500\n\
+                      nonvoluntary_ctxt_switches:\t42\n";
+        assert_eq!(parse_context_switches(status), Some(1542));
+        assert_eq!(
+            parse_context_switches("voluntary_ctxt_switches:\t1500\n"),
+            None
+        );
+        assert_eq!(
+            parse_context_switches(
+                "voluntary_ctxt_switches:\tmany\nnonvoluntary_ctxt_switches:\t42\n"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn switches_since_count_new_threads_whole_and_gone_ones_not_at_all() {
+        let earlier = ThreadSwitches(BTreeMap::from([(10, 100), (11, 50), (12, 7)]));
+        // 10 went on (+20), 11 ended, 13 started since (30 of its own).
+        let now = ThreadSwitches(BTreeMap::from([(10, 120), (12, 7), (13, 30)]));
+        assert_eq!(now.since(&earlier), 50);
+        assert_eq!(earlier.since(&earlier), 0);
+    }
+
+    #[test]
+    fn counts_the_switches_of_this_process_s_threads() -> anyhow::Result<()> {
+        let pid = std::process::id();
+        let before = thread_switches(pid)?;
+        // A thread that sleeps switches out at least once, and is counted while it lives.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let sleeper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            rx.recv()
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        let during = thread_switches(pid)?;
+        tx.send(()).expect("sleeper waiting");
+        sleeper.join().expect("sleeper ran").expect("message");
+        assert!(during.since(&before) >= 1, "{before:?} → {during:?}");
+        Ok(())
     }
 
     #[test]

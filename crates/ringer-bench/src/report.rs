@@ -176,6 +176,12 @@ pub struct FlowsReport {
     /// `--server-pid`; `None` without it, without a completed flow, or where `/proc/PID/io`
     /// cannot be read.
     pub server_disk_bytes_per_flow: Option<f64>,
+    /// Context switches of the server's threads per completed flow, with `--server-pid`:
+    /// every time one of its threads went to sleep or was preempted. Like CPU time per flow,
+    /// it moves less from run to run than latencies, and it shows hand-offs between threads
+    /// that cost CPU time on both sides. `None` without it, without a completed flow, or where
+    /// `/proc/PID/task` cannot be read.
+    pub server_context_switches_per_flow: Option<f64>,
     /// The share of the machine's CPU time, over the flows phase, that its hypervisor gave to
     /// other guests (`steal` of `/proc/stat`, all CPUs); `None` where that cannot be read.
     /// Latencies and flows per second move with it: a few percent already shows in p99.
@@ -333,6 +339,12 @@ impl Render for FlowsReport {
                 bytes / 1024.0
             );
         }
+        if let Some(switches) = self.server_context_switches_per_flow {
+            let _ = writeln!(
+                out,
+                "Server context switches per completed flow: {switches:.2}"
+            );
+        }
         out.push_str(&steal_line(self.host_steal_percent));
         out
     }
@@ -484,6 +496,7 @@ mod tests {
                 server_system_us: Some(160.0),
             }),
             server_disk_bytes_per_flow: Some(20_992.0),
+            server_context_switches_per_flow: Some(15.666),
             host_steal_percent: Some(2.25),
         };
         let table = report.table();
@@ -493,6 +506,7 @@ mod tests {
             "p99.9",
             "ringer-bench 50 µs user + 90 µs system; server 170 µs user + 160 µs system",
             "Server writes to disk per completed flow: 20.5 KiB",
+            "Server context switches per completed flow: 15.67",
             "Host steal (CPU time the hypervisor gave to other guests): 2.2 %",
         ] {
             assert!(table.contains(name), "{name} missing from\n{table}");
@@ -501,6 +515,7 @@ mod tests {
         assert_eq!(json["latency"]["send_to_callee_received"]["p99_us"], 0);
         assert_eq!(json["cpu_per_flow"]["server_system_us"], 160.0);
         assert_eq!(json["server_disk_bytes_per_flow"], 20_992.0);
+        assert_eq!(json["server_context_switches_per_flow"], 15.666);
         assert_eq!(json["host_steal_percent"], 2.25);
     }
 }

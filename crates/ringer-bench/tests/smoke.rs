@@ -87,6 +87,10 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
     assert!(cpu.bench_user_us >= 0.0 && cpu.bench_system_us >= 0.0);
     assert_eq!(cpu.server_user_us, None, "no --server-pid");
     assert_eq!(report.server_disk_bytes_per_flow, None, "no --server-pid");
+    assert_eq!(
+        report.server_context_switches_per_flow, None,
+        "no --server-pid"
+    );
 
     // The second run finds the tokens the first stored, and a fixed rate works too.
     // The server runs in this process here, so its pid is ours.
@@ -98,6 +102,11 @@ async fn flows_complete_without_failures_then_sign_in_with_tokens() {
     // Its size depends on SQLite's pages and on the file system under the temp dir (tmpfs
     // counts none), so only its presence is checked.
     assert!(report.server_disk_bytes_per_flow.is_some());
+    // At 50/s the server's (here: this process's) threads sleep between flows.
+    let switches = report
+        .server_context_switches_per_flow
+        .expect("context switches per flow");
+    assert!(switches > 0.0, "{switches} context switches per flow");
     // From /proc/stat whatever the options (0 without a hypervisor); six flows at 50/s take
     // over 100 ms, so the kernel's CPU-time counters have moved.
     let steal = report.host_steal_percent.expect("host steal on Linux");
