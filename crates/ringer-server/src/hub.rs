@@ -14,11 +14,11 @@
 //! bound or stall everyone else, the hub cuts it (as if it had disconnected; the switchboard's
 //! reconnect grace then applies, so a client that catches up and reconnects loses nothing).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use ringer_proto::{CallRecord, ClientFrame, ServerFrame, Uid};
-use ringer_switchboard::{AdmitError, Authenticated, CloseReason, ConnId, Switchboard};
+use ringer_switchboard::{AdmitError, Authenticated, CloseReason, ConnId, HashMap, Switchboard};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -132,7 +132,7 @@ impl Hub {
     ) -> Hub {
         Hub {
             switchboard,
-            conns: HashMap::new(),
+            conns: HashMap::default(),
             accounts: accounts.into_iter().map(|a| (a.uid.clone(), a)).collect(),
             records,
             unsent_records: VecDeque::new(),

@@ -4,11 +4,12 @@
 //! *away* for the grace period, still counting for presence and keeping its invitations, and a
 //! new connection with the same device id resumes it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use ringer_proto::{DeviceId, Uid};
 
+use crate::HashMap;
 use crate::io::ConnId;
 
 /// One device of one uid.

@@ -51,6 +51,14 @@ mod records;
 mod switchboard;
 mod timers;
 
+/// The hash map of the switchboard (and of the hub around it). Their keys include ids that
+/// clients choose (invitation and device ids), so the hash must be keyed, as std's SipHash is,
+/// for a client not to be able to craft colliding keys; aHash is keyed the same way (random
+/// keys per process) with resistance to such attacks as its stated goal, and costs a fraction
+/// of SipHash on these short keys: the switchboard looks up ~130 keys per call
+/// (docs/performance.md, eighth round).
+pub type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+
 pub use config::Config;
 pub use io::{Account, AdmitError, Authenticated, CloseReason, ConnId, Transmit};
 pub use switchboard::Switchboard;

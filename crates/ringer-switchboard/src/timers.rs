@@ -1,10 +1,11 @@
 //! The timer table: at most one deadline per owner (an invitation or a device), ordered by time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use ringer_proto::InvitationId;
 
+use crate::HashMap;
 use crate::devices::DeviceKey;
 use crate::invitation::Expiry;
 

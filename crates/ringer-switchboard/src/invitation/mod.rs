@@ -4,10 +4,12 @@
 mod phase;
 mod view;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use ringer_proto::{DeviceId, InvitationId, InvitationInfo, InvitationState, Uid};
+
+use crate::HashMap;
 
 pub(crate) use phase::{Actor, End, Expiry, Illegal, Input, Phase, Wait, step};
 pub(crate) use view::{callee_frames, callee_view, caller_frames, caller_view};

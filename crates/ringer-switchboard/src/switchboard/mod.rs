@@ -8,13 +8,14 @@ mod presence;
 mod requests;
 mod snapshot;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use ringer_proto::{
     CallRecord, ClientFrame, ErrorCode, Presence, ReqId, ServerFrame, Status, Uid, UnixMillis,
 };
 
+use crate::HashMap;
 use crate::clock::WallClock;
 use crate::config::Config;
 use crate::devices::Devices;
@@ -66,8 +67,8 @@ impl Switchboard {
             config,
             server_id,
             clock: WallClock::new(epoch, epoch_unix_ms),
-            accounts: HashMap::new(),
-            prefs: HashMap::new(),
+            accounts: HashMap::default(),
+            prefs: HashMap::default(),
             devices: Devices::default(),
             invitations: Book::default(),
             timers: Timers::default(),

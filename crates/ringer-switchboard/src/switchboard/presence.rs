@@ -1,11 +1,12 @@
 //! Presence: computing it, answering queries and subscriptions, and pushing changes.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use ringer_proto::limits::{MAX_PRESENCE_QUERY, MAX_SUBSCRIPTIONS};
 use ringer_proto::{ErrorCode, Presence, PresenceEntry, ReqId, ServerFrame, Status, Uid};
 
 use super::Switchboard;
+use crate::HashMap;
 use crate::io::ConnId;
 
 /// Who is subscribed to whom, what each subscribed uid's presence was last pushed as, and
