@@ -109,7 +109,9 @@ pub async fn run(options: FlowsOptions) -> anyhow::Result<FlowsReport> {
     let drive = drive(pairs, &options).await;
     // A server that is gone by now loses its figures, not the report.
     let after = UsageSample::take(options.server_pid).or_else(|err| {
-        eprintln!("ringer-bench: {err:#}; the report has no server CPU time or disk writes");
+        eprintln!(
+            "ringer-bench: {err:#}; the report has no server CPU time, disk writes or context switches"
+        );
         UsageSample::take(None)
     })?;
     let usage = after.since(&before);
