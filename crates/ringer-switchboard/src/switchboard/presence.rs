@@ -10,11 +10,15 @@ use crate::HashMap;
 use crate::io::ConnId;
 
 /// Who is subscribed to whom, what each subscribed uid's presence was last pushed as, and
-/// which uids may have changed since.
+/// which subscribed uids may have changed since.
+///
+/// Only subscribed uids are tracked: most of a team's presence changes (every call starts and
+/// ends two) have no subscriber, and computing them after every input was ~4 % of the server's
+/// CPU per call.
 #[derive(Debug, Default)]
 pub(crate) struct PresenceBook {
     subscribers: HashMap<Uid, BTreeSet<ConnId>>,
-    /// Absent means offline.
+    /// For subscribed uids only, set when the first subscription starts; absent means offline.
     last: HashMap<Uid, Presence>,
     touched: BTreeSet<Uid>,
 }
@@ -22,7 +26,21 @@ pub(crate) struct PresenceBook {
 impl PresenceBook {
     /// Notes that `uid`'s presence may have changed.
     pub(crate) fn touch(&mut self, uid: &Uid) {
-        self.touched.insert(uid.clone());
+        if self.subscribers.contains_key(uid) && !self.touched.contains(uid) {
+            self.touched.insert(uid.clone());
+        }
+    }
+
+    /// Notes what a new subscriber has just been told `uid`'s presence is. Other subscribers
+    /// were last told the same: presence is pushed at the end of every input, and subscribing
+    /// changes nobody's presence.
+    fn told(&mut self, uid: &Uid, presence: Presence) {
+        match presence {
+            Presence::Offline => self.last.remove(uid),
+            Presence::Online | Presence::Dnd | Presence::InCall => {
+                self.last.insert(uid.clone(), presence)
+            }
+        };
     }
 
     /// Removes every subscription of a connection that is going away.
@@ -37,6 +55,7 @@ impl PresenceBook {
             conns.remove(&conn);
             if conns.is_empty() {
                 self.subscribers.remove(uid);
+                self.last.remove(uid);
             }
         }
     }
@@ -102,6 +121,9 @@ impl Switchboard {
             current.subscriptions = wanted;
         }
         let entries = self.entries(uids);
+        for entry in &entries {
+            self.presence_book.told(&entry.uid, entry.presence);
+        }
         self.send(conn, ServerFrame::PresenceResult { req, entries });
     }
 
@@ -122,6 +144,10 @@ impl Switchboard {
     pub(super) fn flush_presence(&mut self) {
         let touched = std::mem::take(&mut self.presence_book.touched);
         for uid in touched {
+            // Its last subscriber may have left since it was touched.
+            if !self.presence_book.subscribers.contains_key(&uid) {
+                continue;
+            }
             let now = self.presence_of(&uid);
             let before = self
                 .presence_book
@@ -133,12 +159,7 @@ impl Switchboard {
                 continue;
             }
             tracing::debug!(%uid, "presence {before:?} -> {now:?}");
-            match now {
-                Presence::Offline => self.presence_book.last.remove(&uid),
-                Presence::Online | Presence::Dnd | Presence::InCall => {
-                    self.presence_book.last.insert(uid.clone(), now)
-                }
-            };
+            self.presence_book.told(&uid, now);
             let subscribers: Vec<ConnId> = self
                 .presence_book
                 .subscribers

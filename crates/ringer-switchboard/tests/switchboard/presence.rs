@@ -98,6 +98,40 @@ fn subscribers_get_every_change_pushed() {
 }
 
 #[test]
+fn a_change_made_while_nobody_subscribed_is_not_pushed_again() {
+    let mut h = Harness::new();
+    let b = h.admit("bob", "b1");
+    h.set_status(b, Status::Dnd, None);
+    let a = h.admit("alice", "a1");
+    let subscribe = |h: &mut Harness| {
+        let req = h.req();
+        let uids = vec![uid("bob")];
+        h.send(a, ClientFrame::Subscribe { req, uids });
+        presences(&h.frames(a))
+    };
+    assert_eq!(subscribe(&mut h), [("bob".to_owned(), Presence::Dnd)]);
+    // A second device touches bob's presence without changing it.
+    let b2 = h.admit("bob", "b2");
+    assert_eq!(h.take(a), Vec::<String>::new());
+    // Unsubscribed, bob changes; subscribed again, alice is told once.
+    let req = h.req();
+    h.send(
+        a,
+        ClientFrame::Unsubscribe {
+            req,
+            uids: vec![uid("bob")],
+        },
+    );
+    assert_eq!(h.take(a), ["ok"]);
+    h.set_status(b2, Status::Available, None);
+    assert_eq!(subscribe(&mut h), [("bob".to_owned(), Presence::Online)]);
+    h.disconnect(b);
+    assert_eq!(h.take(a), Vec::<String>::new());
+    h.set_status(b2, Status::Dnd, None);
+    assert_eq!(h.take(a), ["presence:bob:dnd"]);
+}
+
+#[test]
 fn query_presence_limit() {
     let mut h = Harness::new();
     let a = h.admit("alice", "a1");

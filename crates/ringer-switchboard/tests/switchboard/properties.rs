@@ -7,14 +7,16 @@
 //! - after shutdown, every connected device that knew an invitation has heard its end;
 //! - the caller's and every callee device's outcomes agree, and at most one callee device
 //!   answered;
-//! - each invitation leaves exactly one record per side, and they agree with what was seen.
+//! - each invitation leaves exactly one record per side, and they agree with what was seen;
+//! - a device is pushed a uid's presence only while it subscribes to it and only when it
+//!   changed, and after every step what each subscriber was last told is the uid's presence.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use proptest::prelude::*;
 use ringer_proto::{
-    CallRecord, ClientFrame, InvitationId, InvitationState, Outcome, RefuseReason, ReqId,
+    CallRecord, ClientFrame, InvitationId, InvitationState, Outcome, Presence, RefuseReason, ReqId,
     ServerFrame, Status, Uid,
 };
 use ringer_switchboard::{AdmitError, Config, ConnId};
@@ -52,6 +54,8 @@ enum Act {
         call_waiting: bool,
     },
     ToggleAccount(usize),
+    Subscribe(Device, usize),
+    Unsubscribe(Device, usize),
     Advance(u64),
     Jump,
 }
@@ -96,6 +100,8 @@ fn act() -> impl Strategy<Value = Act> {
         1 => (0..4usize, any::<bool>(), any::<bool>())
             .prop_map(|(user, dnd, call_waiting)| Act::Status { user, dnd, call_waiting }),
         1 => (0..4usize).prop_map(Act::ToggleAccount),
+        2 => (device(), 0..4usize).prop_map(|(d, user)| Act::Subscribe(d, user)),
+        1 => (device(), 0..4usize).prop_map(|(d, user)| Act::Unsubscribe(d, user)),
         2 => prop::sample::select(vec![100u64, 1_000, 4_000, 5_000, 29_000, 30_000, 31_000, 61_000])
             .prop_map(Act::Advance),
         2 => Just(Act::Jump),
@@ -123,6 +129,8 @@ struct Run {
     tried: Vec<InvitationId>,
     disabled: BTreeSet<usize>,
     next_id: usize,
+    /// What each connection was last told of each uid it subscribes to.
+    told: BTreeMap<(ConnId, Uid), Presence>,
 }
 
 /// A state's stage and its name as `kind[:reason][:by]`, without the free-form response.
@@ -257,6 +265,7 @@ impl Run {
             tried: Vec::new(),
             disabled: BTreeSet::new(),
             next_id: 0,
+            told: BTreeMap::new(),
         }
     }
 
@@ -425,6 +434,32 @@ impl Run {
                 self.h.set_account(USERS[user], enable);
                 self.collect_closes();
             }
+            Act::Subscribe(d, user) => {
+                let Some(&conn) = self.conns.get(&self.dev(d)) else {
+                    return Ok(());
+                };
+                let req = self.h.req();
+                let uids = vec![uid(self.user(user))];
+                let reply = self.request(conn, req, ClientFrame::Subscribe { req, uids })?;
+                let ServerFrame::PresenceResult { entries, .. } = reply else {
+                    return Err(TestCaseError::fail(format!("subscribe answered {reply:?}")));
+                };
+                for entry in entries {
+                    self.told.insert((conn, entry.uid), entry.presence);
+                }
+            }
+            Act::Unsubscribe(d, user) => {
+                let Some(&conn) = self.conns.get(&self.dev(d)) else {
+                    return Ok(());
+                };
+                let req = self.h.req();
+                let target = uid(self.user(user));
+                let uids = vec![target.clone()];
+                let reply = self.request(conn, req, ClientFrame::Unsubscribe { req, uids })?;
+                let ok = matches!(reply, ServerFrame::Ok { .. });
+                prop_assert!(ok, "unsubscribe answered {:?}", reply);
+                self.told.remove(&(conn, target));
+            }
             Act::Advance(ms) => self.h.advance(Duration::from_millis(ms)),
             Act::Jump => {
                 // Never as far as the purge of ended invitations: ids must stay unique.
@@ -434,7 +469,13 @@ impl Run {
                 }
             }
         }
-        self.drain(None)
+        self.drain(None)?;
+        for ((conn, uid), told) in &self.told {
+            if self.devices.contains_key(conn) {
+                prop_assert_eq!(*told, self.h.sb.presence(uid), "{:?} about {}", conn, uid);
+            }
+        }
+        Ok(())
     }
 
     /// The device that acts for `who` on `inv`.
@@ -496,6 +537,17 @@ impl Run {
                 }
                 if let Some((inv, stage, end)) = about(&frame) {
                     self.observe(d, &inv, stage, end, true)?;
+                }
+                if let ServerFrame::Presence { uid, presence } = frame {
+                    let before = self.told.insert((conn, uid.clone()), presence);
+                    prop_assert!(before.is_some(), "{:?} pushed {} unsubscribed", conn, uid);
+                    prop_assert_ne!(
+                        before,
+                        Some(presence),
+                        "{:?} pushed {} unchanged",
+                        conn,
+                        uid
+                    );
                 }
             }
         }
