@@ -12,9 +12,9 @@ use crate::io::ConnId;
 /// Who is subscribed to whom, what each subscribed uid's presence was last pushed as, and
 /// which subscribed uids may have changed since.
 ///
-/// Only subscribed uids are tracked: most of a team's presence changes (every call starts and
-/// ends two) have no subscriber, and computing them after every input was ~4 % of the server's
-/// CPU per call.
+/// Only subscribed uids are tracked: most presence changes (every call starts and ends two)
+/// have no subscriber, and computing them after every input was 5–7 % of the server's
+/// instructions per call outside SQLite (docs/performance.md, ninth round).
 #[derive(Debug, Default)]
 pub(crate) struct PresenceBook {
     subscribers: HashMap<Uid, BTreeSet<ConnId>>,
@@ -31,9 +31,9 @@ impl PresenceBook {
         }
     }
 
-    /// Notes what a new subscriber has just been told `uid`'s presence is. Other subscribers
-    /// were last told the same: presence is pushed at the end of every input, and subscribing
-    /// changes nobody's presence.
+    /// Notes that `uid`'s subscribers have just been told its presence is `presence`. When a new
+    /// subscriber is told, the others were last told the same: presence is pushed at the end of
+    /// every input, and subscribing changes nobody's presence.
     fn told(&mut self, uid: &Uid, presence: Presence) {
         match presence {
             Presence::Offline => self.last.remove(uid),
