@@ -140,7 +140,9 @@ pub struct CommonArgs {
     /// One thread needs about a fifth less CPU per flow (its tasks never wake each other across
     /// threads), which leaves more to a server on the same machine: use it for `--rate max`.
     /// But a lone thread that the server keeps off the CPU delays every measurement in flight,
-    /// so measure latencies with the default.
+    /// so measure latencies under load with the default. At low rates, where flows seldom
+    /// overlap, it is the other way round: one thread adds the least of its own latency (no
+    /// wake-ups across threads on the way), so measure those with `--threads 1`.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 }
