@@ -198,6 +198,13 @@ pub struct Settings {
     /// [default: 2s].
     #[arg(long, env = "RINGER_SHUTDOWN_GRACE", value_name = "DURATION")]
     pub shutdown_grace: Option<HumanDuration>,
+
+    /// Threads that serve the connections: 0 for one per CPU, 1 to serve them all on one
+    /// thread (the least CPU and latency per call on a small machine, see
+    /// docs/performance.md), N for N. Password hashing and the database have threads of their
+    /// own either way [default: 0].
+    #[arg(long, env = "RINGER_WORKER_THREADS", value_name = "N")]
+    pub worker_threads: Option<usize>,
 }
 
 impl Settings {
@@ -246,6 +253,7 @@ impl Settings {
             login_failure_period: self.login_failure_period.or(lower.login_failure_period),
             account_poll_interval: self.account_poll_interval.or(lower.account_poll_interval),
             shutdown_grace: self.shutdown_grace.or(lower.shutdown_grace),
+            worker_threads: self.worker_threads.or(lower.worker_threads),
         }
     }
 }
@@ -302,6 +310,10 @@ pub struct ServerConfig {
     /// How the account store is opened (password hashing cost, retention); the production
     /// setting unless a test lowers the hashing cost.
     pub store: ringer_store::StoreOptions,
+    /// Threads for the runtime that serves the connections, 0 for one per CPU. Read by the
+    /// binary when it builds that runtime; [`crate::serve`] runs on whatever runtime it is
+    /// called from.
+    pub worker_threads: usize,
 }
 
 /// The default listen address.
@@ -374,6 +386,7 @@ impl ServerConfig {
                 shutdown_grace: d(settings.shutdown_grace, Duration::from_secs(2)),
             },
             store: ringer_store::StoreOptions::default(),
+            worker_threads: settings.worker_threads.unwrap_or(0),
         };
         config.validate()?;
         Ok(config)
@@ -448,12 +461,13 @@ mod tests {
         assert_eq!(config.switchboard.ring_timeout, Duration::from_secs(60));
         assert!(!config.allow_plaintext);
         assert!(config.tls.is_none());
+        assert_eq!(config.worker_threads, 0, "one per CPU");
     }
 
     #[test]
     fn toml_durations_are_human() {
         let settings = Settings::from_toml(
-            "ring_timeout = \"45s\"\nauth_timeout = \"500ms\"\nmax_connections = 7\n",
+            "ring_timeout = \"45s\"\nauth_timeout = \"500ms\"\nmax_connections = 7\nworker_threads = 1\n",
         )
         .expect("valid toml");
         assert_eq!(
@@ -465,6 +479,7 @@ mod tests {
             Some(HumanDuration(Duration::from_millis(500)))
         );
         assert_eq!(settings.max_connections, Some(7));
+        assert_eq!(settings.worker_threads, Some(1));
     }
 
     #[test]

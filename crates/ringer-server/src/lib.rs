@@ -46,6 +46,7 @@ pub mod hub;
 pub mod listener;
 pub mod rate_limit;
 pub mod records;
+pub mod runtime;
 pub mod shutdown;
 pub mod tls;
 

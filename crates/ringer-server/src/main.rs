@@ -44,7 +44,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => Settings::default(),
     };
     let config = ServerConfig::resolve(args.settings.or(file))?;
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the tokio runtime")?;
+    let runtime = ringer_server::runtime::build(config.worker_threads)
+        .context("cannot start the tokio runtime")?;
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
         ringer_server::shutdown::cancel_on_signal(shutdown.clone());

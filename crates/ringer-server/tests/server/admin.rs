@@ -169,9 +169,33 @@ fn user_commands_through_the_binary() {
 
 #[test]
 fn serve_prints_its_address_and_stops_on_sigterm() {
+    serve_health_then_sigterm(&[]);
+}
+
+#[test]
+fn serve_on_one_worker_thread_or_three() {
+    serve_health_then_sigterm(&["--worker-threads", "1"]);
+    serve_health_then_sigterm(&["--worker-threads", "3"]);
+    let dir = tempfile::tempdir().expect("a temporary data directory");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let bad = serve_outcome(
+        &["--listen", "127.0.0.1:0", "--data", data],
+        &[("RINGER_WORKER_THREADS", "many")],
+    );
+    assert!(
+        bad.as_ref().is_err_and(|e| e.contains("--worker-threads")),
+        "{bad:?}"
+    );
+}
+
+/// Starts `serve` (with `args` added), checks that it prints its address and answers
+/// `GET /health`, then that SIGTERM stops it cleanly.
+fn serve_health_then_sigterm(args: &[&str]) {
     let dir = tempfile::tempdir().expect("a temporary data directory");
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .arg("--data")
         .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
