@@ -2,6 +2,7 @@
 
 use ringer_proto::limits::{MAX_PRESENCE_QUERY, MAX_SUBSCRIPTIONS};
 use ringer_proto::{ClientFrame, Presence, ServerFrame, Status, Uid};
+use ringer_switchboard::ConnId;
 
 use crate::harness::{Harness, secs, uid};
 
@@ -17,6 +18,22 @@ fn presences(frames: &[ServerFrame]) -> Vec<(String, Presence)> {
             .collect(),
         other => panic!("expected one presence_result, got {other:?}"),
     }
+}
+
+/// `conn` subscribes to `who`; the presences its result lists.
+fn subscribe(h: &mut Harness, conn: ConnId, who: &str) -> Vec<(String, Presence)> {
+    let req = h.req();
+    let uids = vec![uid(who)];
+    h.send(conn, ClientFrame::Subscribe { req, uids });
+    presences(&h.frames(conn))
+}
+
+/// `conn` unsubscribes from `who`; what it is sent then.
+fn unsubscribe(h: &mut Harness, conn: ConnId, who: &str) -> Vec<String> {
+    let req = h.req();
+    let uids = vec![uid(who)];
+    h.send(conn, ClientFrame::Unsubscribe { req, uids });
+    h.take(conn)
 }
 
 #[test]
@@ -84,15 +101,7 @@ fn subscribers_get_every_change_pushed() {
     h.advance(secs(30));
     assert_eq!(h.take(a), ["presence:bob:offline"]);
     // Unsubscribed: silence.
-    let req = h.req();
-    h.send(
-        a,
-        ClientFrame::Unsubscribe {
-            req,
-            uids: vec![uid("bob")],
-        },
-    );
-    assert_eq!(h.take(a), ["ok"]);
+    assert_eq!(unsubscribe(&mut h, a, "bob"), ["ok"]);
     h.admit("bob", "b1");
     assert_eq!(h.take(a), Vec::<String>::new());
 }
@@ -103,28 +112,16 @@ fn a_change_made_while_nobody_subscribed_is_not_pushed_again() {
     let b = h.admit("bob", "b1");
     h.set_status(b, Status::Dnd, None);
     let a = h.admit("alice", "a1");
-    let subscribe = |h: &mut Harness| {
-        let req = h.req();
-        let uids = vec![uid("bob")];
-        h.send(a, ClientFrame::Subscribe { req, uids });
-        presences(&h.frames(a))
-    };
-    assert_eq!(subscribe(&mut h), [("bob".to_owned(), Presence::Dnd)]);
+    let dnd = [("bob".to_owned(), Presence::Dnd)];
+    assert_eq!(subscribe(&mut h, a, "bob"), dnd);
     // A second device touches bob's presence without changing it.
     let b2 = h.admit("bob", "b2");
     assert_eq!(h.take(a), Vec::<String>::new());
     // Unsubscribed, bob changes; subscribed again, alice is told once.
-    let req = h.req();
-    h.send(
-        a,
-        ClientFrame::Unsubscribe {
-            req,
-            uids: vec![uid("bob")],
-        },
-    );
-    assert_eq!(h.take(a), ["ok"]);
+    assert_eq!(unsubscribe(&mut h, a, "bob"), ["ok"]);
     h.set_status(b2, Status::Available, None);
-    assert_eq!(subscribe(&mut h), [("bob".to_owned(), Presence::Online)]);
+    let online = [("bob".to_owned(), Presence::Online)];
+    assert_eq!(subscribe(&mut h, a, "bob"), online);
     h.disconnect(b);
     assert_eq!(h.take(a), Vec::<String>::new());
     h.set_status(b2, Status::Dnd, None);
