@@ -18,7 +18,9 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use ringer_proto::{CallRecord, ClientFrame, ServerFrame, Uid};
-use ringer_switchboard::{AdmitError, Authenticated, CloseReason, ConnId, HashMap, Switchboard};
+use ringer_switchboard::{
+    AdmitError, Authenticated, CloseReason, ConnId, HashMap, Switchboard, Transmit,
+};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -121,6 +123,9 @@ pub struct Hub {
     records: mpsc::Sender<(Uid, CallRecord)>,
     /// Records the writer's queue had no room for, oldest first.
     unsent_records: VecDeque<(Uid, CallRecord)>,
+    /// The frames [`Hub::drain`] holds back until the others are queued (kept for its
+    /// allocation).
+    held: Vec<Transmit>,
 }
 
 impl Hub {
@@ -136,6 +141,7 @@ impl Hub {
             accounts: accounts.into_iter().map(|a| (a.uid.clone(), a)).collect(),
             records,
             unsent_records: VecDeque::new(),
+            held: Vec::new(),
         }
     }
 
@@ -327,16 +333,27 @@ impl Hub {
     }
 
     /// Sends every output the switchboard has queued.
+    ///
+    /// The frames for the connection named first (usually the sender of the input, whose reply
+    /// the switchboard queues first) are queued after the others: the writers run in the order
+    /// they are woken on one thread, so an invite's `invitation` then leaves before the
+    /// caller's `ok` (docs/performance.md, ninth round). Each connection's frames keep their
+    /// order; between connections there is none to keep.
     fn drain(&mut self, now: Instant) {
+        let mut held = std::mem::take(&mut self.held);
         loop {
             let mut progressed = false;
+            let mut first = None;
             while let Some(transmit) = self.switchboard.poll_transmit() {
                 progressed = true;
-                self.send(
-                    transmit.conn,
-                    Outbound::Frame(Box::new(transmit.frame)),
-                    now,
-                );
+                if *first.get_or_insert(transmit.conn) == transmit.conn {
+                    held.push(transmit);
+                } else {
+                    self.send_frame(transmit, now);
+                }
+            }
+            for transmit in held.drain(..) {
+                self.send_frame(transmit, now);
             }
             while let Some(record) = self.switchboard.poll_record() {
                 progressed = true;
@@ -351,6 +368,7 @@ impl Hub {
                 break;
             }
         }
+        self.held = held;
     }
 
     /// Hands the writer, in order, as many unsent records as its queue has room for.
@@ -367,6 +385,11 @@ impl Hub {
                 }
             }
         }
+    }
+
+    fn send_frame(&mut self, transmit: Transmit, now: Instant) {
+        let out = Outbound::Frame(Box::new(transmit.frame));
+        self.send(transmit.conn, out, now);
     }
 
     fn send(&mut self, conn: ConnId, out: Outbound, now: Instant) {
@@ -452,6 +475,8 @@ pub fn now() -> Instant {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Wake, Waker};
     use std::time::Duration;
 
     use ringer_proto::{ClientFrame, DeviceId, DisplayName, InvitationId, ServerFrame, Uid};
@@ -578,6 +603,99 @@ mod tests {
         }
         shutdown.cancel();
         hub.await.expect("hub stopped");
+    }
+
+    /// Notes its label in the log when woken.
+    struct WakeLog {
+        label: &'static str,
+        log: Arc<Mutex<Vec<&'static str>>>,
+    }
+
+    impl Wake for WakeLog {
+        fn wake(self: Arc<Self>) {
+            self.log.lock().expect("log").push(self.label);
+        }
+    }
+
+    /// Takes what is queued, then leaves a waker that logs `label` when more arrives.
+    fn listen(rx: &mut mpsc::Receiver<Outbound>, label: &'static str, log: &WakeLogs) -> usize {
+        let waker = Waker::from(Arc::new(WakeLog {
+            label,
+            log: Arc::clone(log),
+        }));
+        let mut cx = Context::from_waker(&waker);
+        let mut taken = 0;
+        while rx.poll_recv(&mut cx).is_ready() {
+            taken += 1;
+        }
+        taken
+    }
+
+    type WakeLogs = Arc<Mutex<Vec<&'static str>>>;
+
+    fn admit(hub: &mut Hub, conn: ConnId, uid: &str) -> mpsc::Receiver<Outbound> {
+        let (tx, rx) = mpsc::channel(16);
+        let kill = CancellationToken::new();
+        hub.handle(HubInput::Register { conn, tx, kill }, now());
+        let (reply, _verdict) = oneshot::channel();
+        let auth = Authenticated {
+            req: 1,
+            uid: Uid::new(uid).expect("uid"),
+            device_id: DeviceId::new(format!("{uid}-device")).expect("device id"),
+            token: None,
+            token_expires_at: 0,
+        };
+        let input = HubInput::Admit {
+            conn,
+            auth,
+            sessions_epoch: 0,
+            reply,
+        };
+        hub.handle(input, now());
+        rx
+    }
+
+    #[test]
+    fn an_invitation_is_queued_before_the_reply_to_its_sender() {
+        let accounts = vec![account("alice"), account("bob")];
+        let mut switchboard = Switchboard::new(Default::default(), "test".to_owned(), now(), 0);
+        super::load_accounts(&mut switchboard, &accounts, now());
+        let (records, _records_rx) = mpsc::channel(16);
+        let mut hub = Hub::new(switchboard, accounts, records);
+        let mut alice = admit(&mut hub, ConnId(1), "alice");
+        let mut bob = admit(&mut hub, ConnId(2), "bob");
+        let log = WakeLogs::default();
+        assert!(listen(&mut alice, "alice", &log) > 0, "alice's welcome");
+        assert!(listen(&mut bob, "bob", &log) > 0, "bob's welcome");
+
+        let invite = ClientFrame::Invite {
+            req: 7,
+            id: InvitationId::new("call-1").expect("id"),
+            callee: Uid::new("bob").expect("uid"),
+            content: None,
+            channel_id: None,
+        };
+        hub.handle(
+            HubInput::Frame {
+                conn: ConnId(1),
+                frame: invite,
+            },
+            now(),
+        );
+        hub.drain(now());
+        assert_eq!(*log.lock().expect("log"), ["bob", "alice"]);
+        let frame = |out: Option<Outbound>| match out {
+            Some(Outbound::Frame(frame)) => *frame,
+            other => panic!("expected a frame, got {other:?}"),
+        };
+        assert!(matches!(
+            frame(bob.try_recv().ok()),
+            ServerFrame::Invitation { .. }
+        ));
+        assert!(matches!(
+            frame(alice.try_recv().ok()),
+            ServerFrame::Ok { req: 7 }
+        ));
     }
 
     #[test]
