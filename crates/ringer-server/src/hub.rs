@@ -608,7 +608,7 @@ mod tests {
     /// Notes its label in the log when woken.
     struct WakeLog {
         label: &'static str,
-        log: Arc<Mutex<Vec<&'static str>>>,
+        log: WakeLogs,
     }
 
     impl Wake for WakeLog {
