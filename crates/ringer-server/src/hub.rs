@@ -495,6 +495,17 @@ mod tests {
         }
     }
 
+    /// What the store's check of `uid`'s credentials gives the hub.
+    fn authenticated(uid: &str) -> Authenticated {
+        Authenticated {
+            req: 1,
+            uid: Uid::new(uid).expect("uid"),
+            device_id: DeviceId::new(format!("{uid}-device")).expect("device id"),
+            token: None,
+            token_expires_at: 0,
+        }
+    }
+
     /// Registers and admits `uid` as connection `conn`; returns its outbound queue.
     async fn sign_in(
         hub: &mpsc::Sender<HubInput>,
@@ -507,13 +518,7 @@ mod tests {
             .await
             .expect("hub running");
         let (reply, verdict) = oneshot::channel();
-        let auth = Authenticated {
-            req: 1,
-            uid: Uid::new(uid).expect("uid"),
-            device_id: DeviceId::new(format!("{uid}-device")).expect("device id"),
-            token: None,
-            token_expires_at: 0,
-        };
+        let auth = authenticated(uid);
         hub.send(HubInput::Admit {
             conn,
             auth,
@@ -633,18 +638,13 @@ mod tests {
 
     type WakeLogs = Arc<Mutex<Vec<&'static str>>>;
 
+    /// [`sign_in`] without the hub's task: the hub is called directly.
     fn admit(hub: &mut Hub, conn: ConnId, uid: &str) -> mpsc::Receiver<Outbound> {
         let (tx, rx) = mpsc::channel(16);
         let kill = CancellationToken::new();
         hub.handle(HubInput::Register { conn, tx, kill }, now());
         let (reply, _verdict) = oneshot::channel();
-        let auth = Authenticated {
-            req: 1,
-            uid: Uid::new(uid).expect("uid"),
-            device_id: DeviceId::new(format!("{uid}-device")).expect("device id"),
-            token: None,
-            token_expires_at: 0,
-        };
+        let auth = authenticated(uid);
         let input = HubInput::Admit {
             conn,
             auth,
