@@ -188,6 +188,12 @@ impl Reader {
             if handled.is_err() {
                 return;
             }
+            // Signing in moves the deadline from the authentication timeout to the idle timeout,
+            // which can come sooner: the lazily re-armed timer must not wait for the later one.
+            let deadline = self.deadline(linger);
+            if deadline < timer.deadline() {
+                timer.as_mut().reset(deadline);
+            }
         }
     }
 

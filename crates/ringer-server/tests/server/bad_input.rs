@@ -155,7 +155,10 @@ async fn frames_over_the_rate_limit_are_refused_without_affecting_others() {
 
 #[tokio::test]
 async fn a_silent_device_is_closed_after_idle_timeout() {
+    // The idle timeout, not the longer authentication timeout that was running until the
+    // device signed in: waiting for that one would outlast the test's patience.
     let server = TestServer::start_with(&["alice"], |config| {
+        config.limits.auth_timeout = Duration::from_secs(60);
         config.limits.idle_timeout = Duration::from_millis(300);
     })
     .await;
