@@ -24,16 +24,20 @@ mod tests {
 
     use super::build;
 
+    /// The kind of runtime `build(worker_threads)` makes, and its worker count.
+    fn shape(worker_threads: usize) -> std::io::Result<(RuntimeFlavor, usize)> {
+        let runtime = build(worker_threads)?;
+        Ok((
+            runtime.handle().runtime_flavor(),
+            runtime.metrics().num_workers(),
+        ))
+    }
+
     #[test]
     fn one_thread_is_the_current_thread_runtime() -> std::io::Result<()> {
-        let runtime = build(1)?;
-        assert_eq!(
-            runtime.handle().runtime_flavor(),
-            RuntimeFlavor::CurrentThread
-        );
-        assert_eq!(runtime.metrics().num_workers(), 1);
+        assert_eq!(shape(1)?, (RuntimeFlavor::CurrentThread, 1));
         // Timers and I/O are enabled: a server needs both.
-        runtime.block_on(async {
+        build(1)?.block_on(async {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             tokio::net::TcpListener::bind("127.0.0.1:0").await
         })?;
@@ -42,24 +46,16 @@ mod tests {
 
     #[test]
     fn more_threads_are_a_multi_thread_runtime_with_that_many_workers() -> std::io::Result<()> {
-        let runtime = build(3)?;
-        assert_eq!(
-            runtime.handle().runtime_flavor(),
-            RuntimeFlavor::MultiThread
-        );
-        assert_eq!(runtime.metrics().num_workers(), 3);
+        assert_eq!(shape(3)?, (RuntimeFlavor::MultiThread, 3));
         Ok(())
     }
 
     #[test]
     fn zero_leaves_the_count_to_tokio() -> std::io::Result<()> {
         // One per CPU, as tokio counts them (it also honours TOKIO_WORKER_THREADS).
-        let runtime = build(0)?;
-        assert_eq!(
-            runtime.handle().runtime_flavor(),
-            RuntimeFlavor::MultiThread
-        );
-        assert!(runtime.metrics().num_workers() >= 1);
+        let (flavor, workers) = shape(0)?;
+        assert_eq!(flavor, RuntimeFlavor::MultiThread);
+        assert!(workers >= 1);
         Ok(())
     }
 }
