@@ -83,7 +83,7 @@ where
     }
     tracing::debug!(conn = conn.0, %peer, "connection opened");
     let (sink, stream) = ws.split();
-    let writer = tokio::spawn(write_loop(sink, rx, kill.clone(), closing.clone()));
+    let mut writer = tokio::spawn(write_loop(sink, rx, closing.clone()));
     let mut reader = Reader {
         conn,
         peer,
@@ -98,15 +98,20 @@ where
         last_heard: Instant::now(),
     };
     reader.read_loop(stream).await;
+    // The reader watches `kill` and the writer does not (a token's every poll takes its locks,
+    // and the writer would poll it for every frame): a cut connection's writer stops here.
+    if kill.is_cancelled() {
+        writer.abort();
+    }
     let uid = reader.uid().cloned();
     drop(reader);
     let _ = shared.hub.send(HubInput::Disconnected { conn }).await;
     // The writer ends once the hub has dropped its sender too, after sending what is queued.
-    if tokio::time::timeout(shared.limits.shutdown_grace, writer)
+    if tokio::time::timeout(shared.limits.shutdown_grace, &mut writer)
         .await
         .is_err()
     {
-        kill.cancel();
+        writer.abort();
     }
     tracing::debug!(conn = conn.0, %peer, uid = ?uid, "connection closed");
 }
@@ -464,44 +469,24 @@ impl Reader {
     }
 }
 
-/// Writes queued frames until a close frame, the end of the queue, or `kill`. Frames are fed
-/// without flushing while more are queued, then flushed together.
-async fn write_loop<Si>(
-    mut sink: Si,
-    mut rx: mpsc::Receiver<Outbound>,
-    kill: CancellationToken,
-    closing: CancellationToken,
-) where
+/// Writes queued frames until a close frame or the end of the queue (or until [`run`] aborts
+/// it). Frames are fed without flushing while more are queued, then flushed together.
+async fn write_loop<Si>(mut sink: Si, mut rx: mpsc::Receiver<Outbound>, closing: CancellationToken)
+where
     Si: futures_util::Sink<Message, Error = WsError> + Unpin,
 {
-    // One `cancelled()` for the whole loop (see the reader).
-    let killed = kill.cancelled();
-    tokio::pin!(killed);
     loop {
-        let out = tokio::select! {
-            biased;
-            () = &mut killed => break,
-            out = rx.recv() => out,
-        };
-        let (message, last) = match out {
+        let (message, last) = match rx.recv().await {
             Some(Outbound::Frame(frame)) => (Message::text(encode(&frame)), false),
             Some(Outbound::Close(frame)) => (Message::Close(Some(frame)), true),
             None => (Message::Close(None), true),
         };
         let flush = last || rx.is_empty();
-        let written = tokio::select! {
-            biased;
-            () = &mut killed => break,
-            written = async {
-                sink.feed(message).await?;
-                if flush {
-                    sink.flush().await?;
-                }
-                Ok::<(), WsError>(())
-            } => written,
-        };
+        let mut written = sink.feed(message).await;
+        if flush && written.is_ok() {
+            written = sink.flush().await;
+        }
         if last {
-            closing.cancel();
             break;
         }
         if let Err(err) = written {
@@ -528,11 +513,20 @@ mod tests {
     use super::{Shared, run, ws_config};
     use crate::auth::Auth;
     use crate::config::Limits;
+    use crate::hub::{HubInput, Outbound};
     use crate::rate_limit::{LoginLimiter, Rate};
 
     fn shared(store: Store) -> Arc<Shared> {
-        let rate = Rate::new(5, Duration::from_secs(60));
         let (hub, _) = mpsc::channel(1);
+        shared_with(store, hub, Duration::from_secs(1))
+    }
+
+    fn shared_with(
+        store: Store,
+        hub: mpsc::Sender<HubInput>,
+        shutdown_grace: Duration,
+    ) -> Arc<Shared> {
+        let rate = Rate::new(5, Duration::from_secs(60));
         Arc::new(Shared {
             hub,
             auth: Auth::new(
@@ -550,7 +544,7 @@ mod tests {
                 login_failures_per_uid: rate,
                 login_failures_per_ip: rate,
                 account_poll_interval: Duration::from_secs(1),
-                shutdown_grace: Duration::from_secs(1),
+                shutdown_grace,
             },
             hard_stop: CancellationToken::new(),
         })
@@ -573,5 +567,43 @@ mod tests {
         // Was ~1.9 KiB beyond the stream with the store calls inline, ~1.5 KiB boxed; the
         // reader's and writer's persistent timer and `cancelled()` futures add ~0.2 KiB.
         assert!(size <= ws_size + 1800, "connection future is {size} bytes");
+    }
+
+    /// A cut connection (slow consumer, hard stop) ends at once even while its writer is stuck
+    /// on a peer that reads nothing; only a connection that ends normally gives its writer the
+    /// shutdown grace to send what is queued.
+    #[tokio::test]
+    async fn a_cut_connection_ends_while_its_writer_is_stuck() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            Store::open_with(dir.path(), StoreOptions::insecure_for_tests()).expect("open store");
+        let (hub, mut hub_inputs) = mpsc::channel(16);
+        let shared = shared_with(store, hub, Duration::from_secs(600));
+        // The peer never reads: 64 bytes of buffer fill with the first frame.
+        let (socket, _peer) = tokio::io::duplex(64);
+        let ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(ws_config())).await;
+        let peer: SocketAddr = "127.0.0.1:1".parse().expect("address");
+        let connection = tokio::spawn(run(ws, ConnId(1), peer, shared));
+
+        let Some(HubInput::Register { tx, kill, .. }) = hub_inputs.recv().await else {
+            panic!("the connection registers first");
+        };
+        let frame = ringer_proto::ServerFrame::Error {
+            req: None,
+            code: ringer_proto::ErrorCode::Internal,
+            message: "x".repeat(4096),
+        };
+        tx.send(Outbound::Frame(Box::new(frame)))
+            .await
+            .expect("queued");
+        // Let the writer take the frame and block on the full pipe.
+        tokio::task::yield_now().await;
+        kill.cancel();
+
+        tokio::time::timeout(Duration::from_secs(10), connection)
+            .await
+            .expect("the cut connection ended before its shutdown grace")
+            .expect("the connection task did not panic");
+        drop(tx);
     }
 }
