@@ -14,7 +14,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::future::FusedFuture;
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use ringer_proto::limits::MAX_FRAME_BYTES;
 use ringer_proto::{ClientFrame, ErrorCode, ReqId, ServerFrame, Token, Uid, decode_client, encode};
 use ringer_switchboard::ConnId;
@@ -72,7 +73,6 @@ where
 {
     let (tx, rx) = mpsc::channel(shared.limits.outbound_queue);
     let kill = shared.hard_stop.child_token();
-    let closing = CancellationToken::new();
     let register = HubInput::Register {
         conn,
         tx: tx.clone(),
@@ -83,35 +83,37 @@ where
     }
     tracing::debug!(conn = conn.0, %peer, "connection opened");
     let (sink, stream) = ws.split();
-    let mut writer = tokio::spawn(write_loop(sink, rx, closing.clone()));
+    let writer = tokio::spawn(write_loop(sink, rx));
+    let abort_writer = writer.abort_handle();
+    let mut writer = writer.fuse();
     let mut reader = Reader {
         conn,
         peer,
         shared: Arc::clone(&shared),
         tx,
         kill: kill.clone(),
-        closing,
         frames: TokenBucket::new(shared.limits.frame_rate, crate::hub::now()),
         phase: Phase::Unauthenticated {
             deadline: Instant::now() + shared.limits.auth_timeout,
         },
         last_heard: Instant::now(),
     };
-    reader.read_loop(stream).await;
+    reader.read_loop(stream, &mut writer).await;
     // The reader watches `kill` and the writer does not (a token's every poll takes its locks,
     // and the writer would poll it for every frame): a cut connection's writer stops here.
     if kill.is_cancelled() {
-        writer.abort();
+        abort_writer.abort();
     }
     let uid = reader.uid().cloned();
     drop(reader);
     let _ = shared.hub.send(HubInput::Disconnected { conn }).await;
     // The writer ends once the hub has dropped its sender too, after sending what is queued.
-    if tokio::time::timeout(shared.limits.shutdown_grace, &mut writer)
-        .await
-        .is_err()
+    if !writer.is_terminated()
+        && tokio::time::timeout(shared.limits.shutdown_grace, &mut writer)
+            .await
+            .is_err()
     {
-        writer.abort();
+        abort_writer.abort();
     }
     tracing::debug!(conn = conn.0, %peer, uid = ?uid, "connection closed");
 }
@@ -130,7 +132,6 @@ struct Reader {
     shared: Arc<Shared>,
     tx: mpsc::Sender<Outbound>,
     kill: CancellationToken,
-    closing: CancellationToken,
     frames: TokenBucket,
     phase: Phase,
     last_heard: Instant,
@@ -144,26 +145,27 @@ impl Reader {
         }
     }
 
-    async fn read_loop<St>(&mut self, mut stream: St)
+    /// Reads until the peer is done, `kill`, or silence; once `writer` has ended (a close frame
+    /// sent, or the socket failed) it only waits `CLOSE_LINGER` for the peer's close reply.
+    async fn read_loop<St, W>(&mut self, mut stream: St, writer: &mut W)
     where
         St: futures_util::Stream<Item = Result<Message, WsError>> + Unpin,
+        W: Future + Unpin,
     {
         // Made once, not once per frame: a new `cancelled()` registers with the token (behind
         // its lock) and a new `Sleep` with tokio's timer wheel every time. The timer is armed
         // lazily: a frame only moves `last_heard`, and when the timer fires before the real
         // deadline it is pushed on to it.
         let kill = self.kill.clone();
-        let closing = self.closing.clone();
         let killed = kill.cancelled();
-        let closed = closing.cancelled();
         let timer = tokio::time::sleep_until(self.deadline(None));
-        tokio::pin!(killed, closed, timer);
+        tokio::pin!(killed, timer);
         let mut linger: Option<Instant> = None;
         loop {
             let message = tokio::select! {
                 biased;
                 () = &mut killed => return,
-                () = &mut closed, if linger.is_none() => {
+                _ = &mut *writer, if linger.is_none() => {
                     let until = Instant::now() + CLOSE_LINGER;
                     linger = Some(until);
                     timer.as_mut().reset(until);
@@ -471,7 +473,7 @@ impl Reader {
 
 /// Writes queued frames until a close frame or the end of the queue (or until [`run`] aborts
 /// it). Frames are fed without flushing while more are queued, then flushed together.
-async fn write_loop<Si>(mut sink: Si, mut rx: mpsc::Receiver<Outbound>, closing: CancellationToken)
+async fn write_loop<Si>(mut sink: Si, mut rx: mpsc::Receiver<Outbound>)
 where
     Si: futures_util::Sink<Message, Error = WsError> + Unpin,
 {
@@ -494,7 +496,6 @@ where
             break;
         }
     }
-    closing.cancel();
 }
 
 #[cfg(test)]
@@ -515,17 +516,31 @@ mod tests {
     use crate::config::Limits;
     use crate::hub::{HubInput, Outbound};
     use crate::rate_limit::{LoginLimiter, Rate};
+    use tokio::io::AsyncReadExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+    fn limits() -> Limits {
+        let rate = Rate::new(5, Duration::from_secs(60));
+        Limits {
+            auth_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            token_lifetime: Duration::from_secs(60),
+            max_connections: 16,
+            outbound_queue: 16,
+            frame_rate: rate,
+            login_failures_per_uid: rate,
+            login_failures_per_ip: rate,
+            account_poll_interval: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(1),
+        }
+    }
 
     fn shared(store: Store) -> Arc<Shared> {
         let (hub, _) = mpsc::channel(1);
-        shared_with(store, hub, Duration::from_secs(1))
+        shared_with(store, hub, limits())
     }
 
-    fn shared_with(
-        store: Store,
-        hub: mpsc::Sender<HubInput>,
-        shutdown_grace: Duration,
-    ) -> Arc<Shared> {
+    fn shared_with(store: Store, hub: mpsc::Sender<HubInput>, limits: Limits) -> Arc<Shared> {
         let rate = Rate::new(5, Duration::from_secs(60));
         Arc::new(Shared {
             hub,
@@ -534,20 +549,43 @@ mod tests {
                 LoginLimiter::new(rate, rate),
                 Duration::from_secs(60),
             ),
-            limits: Limits {
-                auth_timeout: Duration::from_secs(10),
-                idle_timeout: Duration::from_secs(30),
-                token_lifetime: Duration::from_secs(60),
-                max_connections: 16,
-                outbound_queue: 16,
-                frame_rate: rate,
-                login_failures_per_uid: rate,
-                login_failures_per_ip: rate,
-                account_poll_interval: Duration::from_secs(1),
-                shutdown_grace,
-            },
+            limits,
             hard_stop: CancellationToken::new(),
         })
+    }
+
+    /// A connection task over an in-memory pipe of 64 bytes whose far end nobody reads, and
+    /// what the hub would hold of it.
+    struct TestConnection {
+        task: tokio::task::JoinHandle<()>,
+        far_end: tokio::io::DuplexStream,
+        outbound: mpsc::Sender<Outbound>,
+        kill: CancellationToken,
+        _hub_inputs: mpsc::Receiver<HubInput>,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn connection(limits: Limits) -> TestConnection {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store =
+            Store::open_with(dir.path(), StoreOptions::insecure_for_tests()).expect("open store");
+        let (hub, mut hub_inputs) = mpsc::channel(16);
+        let shared = shared_with(store, hub, limits);
+        let (socket, far_end) = tokio::io::duplex(64);
+        let ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(ws_config())).await;
+        let peer: SocketAddr = "127.0.0.1:1".parse().expect("address");
+        let task = tokio::spawn(run(ws, ConnId(1), peer, shared));
+        let Some(HubInput::Register { tx, kill, .. }) = hub_inputs.recv().await else {
+            panic!("the connection registers first");
+        };
+        TestConnection {
+            task,
+            far_end,
+            outbound: tx,
+            kill,
+            _hub_inputs: hub_inputs,
+            _dir: dir,
+        }
     }
 
     /// The connection's future lives as long as the connection: the rare, large states (the
@@ -574,36 +612,54 @@ mod tests {
     /// shutdown grace to send what is queued.
     #[tokio::test]
     async fn a_cut_connection_ends_while_its_writer_is_stuck() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store =
-            Store::open_with(dir.path(), StoreOptions::insecure_for_tests()).expect("open store");
-        let (hub, mut hub_inputs) = mpsc::channel(16);
-        let shared = shared_with(store, hub, Duration::from_secs(600));
-        // The peer never reads: 64 bytes of buffer fill with the first frame.
-        let (socket, _peer) = tokio::io::duplex(64);
-        let ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(ws_config())).await;
-        let peer: SocketAddr = "127.0.0.1:1".parse().expect("address");
-        let connection = tokio::spawn(run(ws, ConnId(1), peer, shared));
-
-        let Some(HubInput::Register { tx, kill, .. }) = hub_inputs.recv().await else {
-            panic!("the connection registers first");
-        };
+        let connection = connection(Limits {
+            shutdown_grace: Duration::from_secs(600),
+            ..limits()
+        })
+        .await;
         let frame = ringer_proto::ServerFrame::Error {
             req: None,
             code: ringer_proto::ErrorCode::Internal,
             message: "x".repeat(4096),
         };
-        tx.send(Outbound::Frame(Box::new(frame)))
+        connection
+            .outbound
+            .send(Outbound::Frame(Box::new(frame)))
             .await
             .expect("queued");
         // Let the writer take the frame and block on the full pipe.
         tokio::task::yield_now().await;
-        kill.cancel();
+        connection.kill.cancel();
 
-        tokio::time::timeout(Duration::from_secs(10), connection)
+        tokio::time::timeout(Duration::from_secs(10), connection.task)
             .await
             .expect("the cut connection ended before its shutdown grace")
             .expect("the connection task did not panic");
-        drop(tx);
+    }
+
+    /// Once its close frame is out, a connection waits only `CLOSE_LINGER` for the peer's
+    /// reply, not for the authentication or idle timeout.
+    #[tokio::test]
+    async fn a_closed_connection_waits_briefly_for_the_peer_to_answer_the_close() {
+        let mut connection = connection(Limits {
+            auth_timeout: Duration::from_secs(600),
+            shutdown_grace: Duration::from_secs(600),
+            ..limits()
+        })
+        .await;
+        let close = Outbound::close(CloseCode::Policy, "session revoked");
+        connection.outbound.send(close).await.expect("queued");
+
+        tokio::time::timeout(Duration::from_secs(10), &mut connection.task)
+            .await
+            .expect("the connection ended soon after its close frame")
+            .expect("the connection task did not panic");
+        let mut first = [0u8; 1];
+        connection
+            .far_end
+            .read_exact(&mut first)
+            .await
+            .expect("a frame was sent");
+        assert_eq!(first[0], 0x88, "the frame sent is a final close frame");
     }
 }
