@@ -186,6 +186,17 @@ impl Reader {
             };
             let handled = match message {
                 None => return,
+                // Read on: the next read sends the close reply tungstenite has queued, then ends
+                // the stream (RFC 6455's closing handshake); the linger bounds the wait for a
+                // peer that does not take the reply.
+                Some(Ok(Message::Close(_))) => {
+                    if linger.is_none() {
+                        let until = Instant::now() + CLOSE_LINGER;
+                        linger = Some(until);
+                        timer.as_mut().reset(until);
+                    }
+                    continue;
+                }
                 Some(Ok(message)) => self.handle_message(message).await,
                 Some(Err(err)) => {
                     self.read_failed(err);
@@ -516,7 +527,9 @@ mod tests {
     use crate::config::Limits;
     use crate::hub::{HubInput, Outbound};
     use crate::rate_limit::{LoginLimiter, Rate};
+    use futures_util::StreamExt;
     use tokio::io::AsyncReadExt;
+    use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
     fn limits() -> Limits {
@@ -661,5 +674,27 @@ mod tests {
             .await
             .expect("a frame was sent");
         assert_eq!(first[0], 0x88, "the frame sent is a final close frame");
+    }
+
+    /// RFC 6455: a peer that starts the closing handshake gets a close frame back before the
+    /// connection ends.
+    #[tokio::test]
+    async fn a_close_from_the_peer_is_answered() {
+        let connection = connection(limits()).await;
+        let mut client =
+            WebSocketStream::from_raw_socket(connection.far_end, Role::Client, None).await;
+        client.close(None).await.expect("close sent");
+
+        let reply = tokio::time::timeout(Duration::from_secs(10), client.next())
+            .await
+            .expect("an answer in time");
+        assert!(
+            matches!(reply, Some(Ok(Message::Close(_)))),
+            "expected a close frame, got {reply:?}"
+        );
+        tokio::time::timeout(Duration::from_secs(10), connection.task)
+            .await
+            .expect("the connection ended")
+            .expect("the connection task did not panic");
     }
 }
