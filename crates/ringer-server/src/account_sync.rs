@@ -24,7 +24,9 @@ pub async fn run(
     mut version: u64,
     shutdown: CancellationToken,
 ) {
-    let mut ticker = tokio::time::interval(interval);
+    // The accounts were loaded with `version` at start-up: the first check is due one interval
+    // later, not at once.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut purge = tokio::time::interval(PURGE_INTERVAL);
     purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -81,6 +81,8 @@ pub struct Admission {
     /// The account's sessions epoch when the credentials were checked; a later epoch means the
     /// sessions were revoked since (see `ringer_store::Account::sessions_epoch`).
     pub sessions_epoch: u64,
+    /// The account as the store had it when the credentials were checked.
+    pub account: ringer_store::Account,
 }
 
 /// The store-backed half of authentication, shared by all connections.
@@ -166,6 +168,7 @@ impl Auth {
             token,
             fresh: true,
             sessions_epoch: account.sessions_epoch,
+            account,
         })
     }
 
@@ -198,6 +201,7 @@ impl Auth {
             token,
             fresh: false,
             sessions_epoch: session.account.sessions_epoch,
+            account: session.account,
         })
     }
 

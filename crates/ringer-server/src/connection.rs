@@ -358,6 +358,7 @@ impl Reader {
             token,
             fresh,
             sessions_epoch,
+            account,
         } = admission;
         let uid = auth.uid.clone();
         let (reply, verdict) = oneshot::channel();
@@ -365,6 +366,7 @@ impl Reader {
             conn: self.conn,
             auth,
             sessions_epoch,
+            account: Box::new(account),
             reply,
         };
         if self.shared.hub.send(admit).await.is_err() {

@@ -82,6 +82,8 @@ pub enum HubInput {
         auth: Authenticated,
         /// The account's sessions epoch when its credentials were checked.
         sessions_epoch: u64,
+        /// The account as the store had it then (boxed: admissions are rare, frames are not).
+        account: Box<ringer_store::Account>,
         /// The switchboard's verdict.
         reply: oneshot::Sender<Result<(), AdmitError>>,
     },
@@ -246,8 +248,17 @@ impl Hub {
                 conn,
                 auth,
                 sessions_epoch,
+                account,
                 reply,
             } => {
+                // An account created since the store was last polled: its credentials were just
+                // checked against it, so it exists; the next poll finds it unchanged.
+                if !self.accounts.contains_key(&account.uid) {
+                    tracing::info!(uid = %account.uid, "account added");
+                    self.switchboard
+                        .set_account(switchboard_account(&account), now);
+                    self.accounts.insert(account.uid.clone(), *account);
+                }
                 let uid = auth.uid.clone();
                 let result = if self.conns.contains_key(&conn) {
                     self.switchboard.handle_authenticated(conn, auth, now)
@@ -523,6 +534,7 @@ mod tests {
             conn,
             auth,
             sessions_epoch: 0,
+            account: Box::new(account(uid)),
             reply,
         })
         .await
@@ -649,6 +661,7 @@ mod tests {
             conn,
             auth,
             sessions_epoch: 0,
+            account: Box::new(account(uid)),
             reply,
         };
         hub.handle(input, now());

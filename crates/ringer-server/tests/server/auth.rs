@@ -294,3 +294,36 @@ async fn a_device_signed_in_after_a_password_change_stays() {
         .await;
     assert_eq!(pong, ServerFrame::Pong {});
 }
+
+/// An account added while the server runs can sign in, and be called, at once: the server
+/// learns of it from the credentials check, not only from its next poll of the store.
+#[tokio::test]
+async fn an_account_added_while_running_signs_in_before_the_next_poll() {
+    let server = TestServer::start_with(&["alice"], |config| {
+        config.limits.account_poll_interval = Duration::from_secs(3600);
+    })
+    .await;
+    crate::util::add_users(server.dir.path(), &["carol"]);
+
+    let (mut carol, welcome) = server.login("carol", "desk").await;
+    assert_eq!(welcome.uid, uid("carol"));
+    let (mut alice, _) = server.login("alice", "laptop").await;
+    let id = ringer_proto::InvitationId::new("to-carol").expect("valid id");
+    alice
+        .send(&ClientFrame::Invite {
+            req: 1,
+            id: id.clone(),
+            callee: uid("carol"),
+            content: None,
+            channel_id: None,
+        })
+        .await;
+    let invitation = carol
+        .recv_until(|f| matches!(f, ServerFrame::Invitation { .. }))
+        .await;
+    let ServerFrame::Invitation { invitation } = invitation else {
+        panic!("expected an invitation, got {invitation:?}");
+    };
+    assert_eq!(invitation.id, id);
+    assert_eq!(invitation.caller, uid("alice"));
+}
