@@ -15,7 +15,7 @@ use ringer_store::{Store, StoreError, UserRow};
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
     /// The uid breaks the uid rules.
-    #[error("invalid uid {uid:?}: {source}")]
+    #[error("invalid uid {uid:?}")]
     InvalidUid {
         /// What was given.
         uid: String,
@@ -24,13 +24,13 @@ pub enum AdminError {
         source: FieldError,
     },
     /// The display name breaks its rules.
-    #[error("invalid display name: {0}")]
+    #[error("invalid display name")]
     InvalidName(#[source] FieldError),
     /// Stdin held no password (or an empty first line).
     #[error("empty password: type it at the prompt, or write it as the first line of stdin")]
     EmptyPassword,
     /// The password breaks its rules (e.g. too long).
-    #[error("invalid password: {0}")]
+    #[error("invalid password")]
     InvalidPassword(#[source] FieldError),
     /// Stdin could not be read.
     #[error("cannot read the password from stdin")]

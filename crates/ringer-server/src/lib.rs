@@ -81,7 +81,7 @@ pub enum ServeError {
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
     /// The store could not be opened.
-    #[error("cannot open the store: {0}")]
+    #[error("cannot open the store")]
     Store(#[from] StoreError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}")]

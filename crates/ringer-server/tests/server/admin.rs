@@ -148,9 +148,9 @@ fn user_commands_through_the_binary() {
         "pw\n",
     );
     assert!(!invalid.status.success());
-    assert!(
-        String::from_utf8_lossy(&invalid.stderr).contains("invalid uid"),
-        "{invalid:?}"
+    assert_eq!(
+        String::from_utf8_lossy(&invalid.stderr),
+        "ringer-server: invalid uid \" spaced\": uid is invalid: no leading or trailing space is allowed\n"
     );
 
     let target = dir.path().join("copy.db");
@@ -302,4 +302,63 @@ fn flags_beat_environment_beats_file() {
         &[],
     );
     assert!(bad_file.is_err(), "a bad duration is refused");
+}
+
+/// What `run` printed on stderr.
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn an_invalid_uid_is_explained_once() {
+    let dir = tempfile::tempdir().expect("a temporary data directory");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let output = run(
+        &[
+            "user",
+            "add",
+            "bad\"uid",
+            "--password-stdin",
+            "--data",
+            data,
+        ],
+        "pw\n",
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        stderr(&output),
+        "ringer-server: invalid uid \"bad\\\"uid\": uid is invalid: only ASCII letters, digits, \
+         space and !#$%&()+-:;<=.>?@[]^_{}|~, are allowed\n"
+    );
+}
+
+#[test]
+fn a_newer_schema_is_explained_once() {
+    let dir = tempfile::tempdir().expect("a temporary data directory");
+    drop(open_store(dir.path()));
+    // The header's user_version (bytes 60..64, big-endian) is the schema version; the store
+    // closed cleanly, so the main file holds every page and no WAL is left to override it.
+    let file = dir.path().join("ringer.db");
+    let mut bytes = std::fs::read(&file).expect("read the database");
+    bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+    std::fs::write(&file, &bytes).expect("write the database");
+
+    let data = dir.path().to_str().expect("utf-8 path");
+    let served = serve_outcome(&["--listen", "127.0.0.1:0", "--data", data], &[]);
+    let Err(served) = served else {
+        panic!("the server started on a newer schema");
+    };
+    let line = served
+        .lines()
+        .find(|l| l.starts_with("ringer-server: "))
+        .unwrap_or_else(|| panic!("no error line in {served:?}"));
+    assert!(
+        line.starts_with("ringer-server: cannot open the store: database schema version 99 is newer than this build supports ("),
+        "{line}"
+    );
+    assert_eq!(line.matches("newer").count(), 1, "{line}");
+
+    let listed = run(&["user", "list", "--data", data], "");
+    assert_eq!(listed.status.code(), Some(1), "{listed:?}");
+    assert_eq!(stderr(&listed).matches("newer").count(), 1, "{listed:?}");
 }
