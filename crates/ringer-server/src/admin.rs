@@ -9,7 +9,31 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use ringer_proto::{DisplayName, FieldError, Password, Uid, UnixMillis};
-use ringer_store::{Store, StoreError, UserRow};
+use ringer_store::{DB_FILE_NAME, Store, StoreError, StoreOptions, UserRow};
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the command failed, for any reason without a status of its own.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: bad arguments (clap's own status for a usage error).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: the data directory holds no database ([`AdminError::NoData`]).
+pub const EXIT_NO_DATA: u8 = 3;
+/// Exit status: Ctrl-C at the password prompt; 128 + SIGINT, as a shell reports a process
+/// SIGINT ended.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The exit statuses of the admin commands, as `--help` shows them; docs/server-configuration.md
+/// quotes it word for word (a test checks).
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    success
+  1    failed, with the reason on stderr (unknown user, duplicate uid, invalid uid,
+       empty password, backup target exists, database error, ...)
+  2    usage error (bad arguments)
+  3    no Ringer data in the --data directory (no ringer.db); nothing was created
+       (every command but `user add`, which creates the directory and the database)
+  130  interrupted by Ctrl-C at the password prompt (`user add`, `user passwd`)";
 
 /// Why an admin command failed.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +62,13 @@ pub enum AdminError {
     /// Ctrl-C at the password prompt.
     #[error("interrupted")]
     Interrupted,
+    /// The data directory holds no database, so a command that reads or changes existing
+    /// accounts has nothing to work on (most likely a mistyped `--data` or `RINGER_DATA`).
+    #[error("no Ringer data in {} (no {DB_FILE_NAME}): check --data / RINGER_DATA", dir.display())]
+    NoData {
+        /// The directory that was given (or the default).
+        dir: PathBuf,
+    },
     /// No data directory was given and none is known.
     #[error("no --data directory given and no user data directory is known on this platform")]
     NoDataDir,
@@ -52,9 +83,44 @@ pub fn data_dir(data: Option<PathBuf>) -> Result<PathBuf, AdminError> {
         .ok_or(AdminError::NoDataDir)
 }
 
-/// Opens the store in `data_dir` (creating it if needed).
+/// Opens the store in `data_dir`, creating the directory and the database if needed: for
+/// `user add`, which sets up a new server's data.
 pub fn open_store(data_dir: &Path) -> Result<Store, AdminError> {
     Ok(Store::open(data_dir)?)
+}
+
+/// Opens the store in `data_dir` only if its database exists: for the commands that read or
+/// change existing accounts, where a missing database means a mistyped `--data`, and creating
+/// an empty one would hide that behind an empty list or an empty backup.
+pub fn open_existing_store(data_dir: &Path) -> Result<Store, AdminError> {
+    let db = data_dir.join(DB_FILE_NAME);
+    match db.try_exists() {
+        Ok(false) => Err(AdminError::NoData {
+            dir: data_dir.to_owned(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(AdminError::NoData {
+            dir: data_dir.to_owned(),
+        }),
+        // Whatever else stands in the way (permissions, …), opening reports it.
+        Ok(true) | Err(_) => Ok(Store::open_file(&db, StoreOptions::default())?),
+    }
+}
+
+impl AdminError {
+    /// The process exit status for this error.
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            AdminError::NoData { .. } => EXIT_NO_DATA,
+            AdminError::Interrupted => EXIT_INTERRUPTED,
+            AdminError::InvalidUid { .. }
+            | AdminError::InvalidName(_)
+            | AdminError::EmptyPassword
+            | AdminError::InvalidPassword(_)
+            | AdminError::ReadPassword(_)
+            | AdminError::NoDataDir
+            | AdminError::Store(_) => EXIT_FAILED,
+        }
+    }
 }
 
 /// Reads a password from the first line of `input`, without its line ending.

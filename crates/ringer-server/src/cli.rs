@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::admin::EXIT_STATUS_HELP;
 use crate::config::Settings;
 
 /// Ringer's server: call invitations for a team over WebSocket, with its own account store.
@@ -27,9 +28,10 @@ pub enum Command {
     /// Stops cleanly on SIGINT or SIGTERM: live invitations and calls end with server_restart.
     Serve(Box<ServeArgs>),
     /// Manages user accounts (takes effect on a running server within about a second).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = EXIT_STATUS_HELP)]
     User(UserCommand),
     /// Writes a consistent copy of the database to a new file (safe while the server runs).
+    #[command(after_help = EXIT_STATUS_HELP)]
     Backup(BackupArgs),
 }
 
@@ -77,6 +79,7 @@ pub struct DataArg {
 pub enum UserCommand {
     /// Adds a user; the password is read from stdin (typed unechoed at a prompt on a terminal,
     /// else the first line).
+    #[command(after_help = EXIT_STATUS_HELP)]
     Add {
         /// The new user's uid (1–64 ASCII letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~,).
         uid: String,
@@ -92,6 +95,7 @@ pub enum UserCommand {
         data: DataArg,
     },
     /// Lists users as a table (or JSON).
+    #[command(after_help = EXIT_STATUS_HELP)]
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -101,6 +105,7 @@ pub enum UserCommand {
         data: DataArg,
     },
     /// Disables a user: their devices are disconnected and their sessions refused.
+    #[command(after_help = EXIT_STATUS_HELP)]
     Disable {
         /// The user's uid.
         uid: String,
@@ -109,6 +114,7 @@ pub enum UserCommand {
         data: DataArg,
     },
     /// Enables a disabled user.
+    #[command(after_help = EXIT_STATUS_HELP)]
     Enable {
         /// The user's uid.
         uid: String,
@@ -117,6 +123,7 @@ pub enum UserCommand {
         data: DataArg,
     },
     /// Removes a user with their sessions and history.
+    #[command(after_help = EXIT_STATUS_HELP)]
     Remove {
         /// The user's uid.
         uid: String,
@@ -125,6 +132,7 @@ pub enum UserCommand {
         data: DataArg,
     },
     /// Sets a user's password (read from stdin, as for `add`); their sessions are revoked.
+    #[command(after_help = EXIT_STATUS_HELP)]
     Passwd {
         /// The user's uid.
         uid: String,
@@ -181,6 +189,29 @@ mod tests {
             Some(std::time::Duration::from_secs(45))
         );
         assert_eq!(args.settings.allow_plaintext, Some(true));
+    }
+
+    #[test]
+    fn the_exit_statuses_in_help_are_those_of_the_docs() {
+        let docs = include_str!("../../../docs/server-configuration.md");
+        assert!(
+            docs.contains(&format!("```\n{EXIT_STATUS_HELP}\n```")),
+            "docs/server-configuration.md does not quote the admin commands' exit statuses"
+        );
+        let mut cli = Cli::command();
+        for path in [
+            &["backup"][..],
+            &["user"],
+            &["user", "list"],
+            &["user", "passwd"],
+        ] {
+            let mut command = &mut cli;
+            for name in path {
+                command = command.find_subcommand_mut(name).expect("a subcommand");
+            }
+            let help = command.render_long_help().to_string();
+            assert!(help.contains(EXIT_STATUS_HELP), "{path:?}: {help}");
+        }
     }
 
     #[test]

@@ -26,13 +26,12 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) if matches!(err.downcast_ref(), Some(admin::AdminError::Interrupted)) => {
-            let _ = writeln!(std::io::stderr(), "ringer-server: interrupted");
-            ExitCode::from(130)
-        }
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "ringer-server: {err:#}");
-            ExitCode::FAILURE
+            let status = err
+                .downcast_ref::<admin::AdminError>()
+                .map_or(admin::EXIT_FAILED, admin::AdminError::exit_status);
+            ExitCode::from(status)
         }
     }
 }
@@ -74,7 +73,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             writeln!(stdout, "added user {uid}")?;
         }
         UserCommand::List { json, data } => {
-            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let store = admin::open_existing_store(&admin::data_dir(data.data)?)?;
             let rows = admin::list_users(&store)?;
             let text = if json {
                 admin::format_json(&rows)
@@ -84,17 +83,17 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             stdout.write_all(text.as_bytes())?;
         }
         UserCommand::Disable { uid, data } => {
-            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let store = admin::open_existing_store(&admin::data_dir(data.data)?)?;
             let uid = admin::disable_user(&store, &uid)?;
             writeln!(stdout, "disabled user {uid}")?;
         }
         UserCommand::Enable { uid, data } => {
-            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let store = admin::open_existing_store(&admin::data_dir(data.data)?)?;
             let uid = admin::enable_user(&store, &uid)?;
             writeln!(stdout, "enabled user {uid}")?;
         }
         UserCommand::Remove { uid, data } => {
-            let store = admin::open_store(&admin::data_dir(data.data)?)?;
+            let store = admin::open_existing_store(&admin::data_dir(data.data)?)?;
             let uid = admin::remove_user(&store, &uid)?;
             writeln!(stdout, "removed user {uid}")?;
         }
@@ -103,8 +102,10 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
             password_stdin: _,
             data,
         } => {
+            // Before the prompt, so that a mistyped --data is not found out only after the
+            // password has been typed.
+            let store = admin::open_existing_store(&admin::data_dir(data.data)?)?;
             let password = ringer_server::admin_prompt::read_password_from_stdin()?;
-            let store = admin::open_store(&admin::data_dir(data.data)?)?;
             let uid = admin::set_password(&store, &uid, &password)?;
             writeln!(
                 stdout,
@@ -116,7 +117,7 @@ fn user(command: UserCommand) -> anyhow::Result<()> {
 }
 
 fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let store = admin::open_store(&admin::data_dir(args.data.data)?)?;
+    let store = admin::open_existing_store(&admin::data_dir(args.data.data)?)?;
     admin::backup(&store, &args.to)?;
     writeln!(std::io::stdout(), "wrote backup to {}", args.to.display())?;
     Ok(())

@@ -362,3 +362,85 @@ fn a_newer_schema_is_explained_once() {
     assert_eq!(listed.status.code(), Some(1), "{listed:?}");
     assert_eq!(stderr(&listed).matches("newer").count(), 1, "{listed:?}");
 }
+
+#[test]
+fn commands_on_existing_accounts_refuse_a_directory_without_a_database() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let missing = dir.path().join("mistyped");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("create an empty directory");
+    let target = dir.path().join("b.db");
+    let target_str = target.to_str().expect("utf-8 path");
+
+    for data in [&missing, &empty] {
+        let data_str = data.to_str().expect("utf-8 path");
+        let expected = format!(
+            "ringer-server: no Ringer data in {data_str} (no ringer.db): check --data / RINGER_DATA\n"
+        );
+        let commands: [(&[&str], &str); 6] = [
+            (&["user", "list"], ""),
+            (&["user", "disable", "alice"], ""),
+            (&["user", "enable", "alice"], ""),
+            (&["user", "remove", "alice"], ""),
+            (&["user", "passwd", "alice", "--password-stdin"], "pw\n"),
+            (&["backup", "--to", target_str], ""),
+        ];
+        for (args, stdin) in commands {
+            let output = run(&[args, &["--data", data_str]].concat(), stdin);
+            assert_eq!(output.status.code(), Some(3), "{args:?}: {output:?}");
+            assert_eq!(stderr(&output), expected, "{args:?}");
+            assert!(output.stdout.is_empty(), "{args:?}: {output:?}");
+        }
+    }
+    assert!(!missing.exists(), "the mistyped directory was created");
+    assert!(
+        !empty.join("ringer.db").exists(),
+        "a database was created in the empty directory"
+    );
+    assert!(!target.exists(), "a backup of nothing was written");
+
+    let through_the_environment = Command::new(BIN)
+        .args(["user", "list"])
+        .env("RINGER_DATA", &missing)
+        .output()
+        .expect("run ringer-server");
+    assert_eq!(
+        through_the_environment.status.code(),
+        Some(3),
+        "{through_the_environment:?}"
+    );
+    assert!(!missing.exists(), "RINGER_DATA's directory was created");
+}
+
+#[test]
+fn user_add_creates_a_new_servers_data() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("new").join("server");
+    let data_str = data.to_str().expect("utf-8 path");
+
+    let added = run(
+        &[
+            "user",
+            "add",
+            "alice",
+            "--password-stdin",
+            "--data",
+            data_str,
+        ],
+        "pw\n",
+    );
+    assert!(added.status.success(), "{added:?}");
+    assert!(data.join("ringer.db").is_file());
+    let listed = run(&["user", "list", "--data", data_str], "");
+    assert!(listed.status.success(), "{listed:?}");
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("alice"),
+        "{listed:?}"
+    );
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let output = run(&["user", "list", "--bogus"], "");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
