@@ -21,11 +21,12 @@ pub struct Cli {
 pub enum Command {
     /// Runs the server: WebSocket on any path (clients use `/`), and `GET /health` for probes.
     ///
-    /// Every setting can also be given as an environment variable (RINGER_<NAME>) or as a key
-    /// in the TOML file of --config (<name> with underscores); flags win over the environment,
-    /// which wins over the file. Durations are written like 30s, 500ms, 5m, 30d. Prints one
-    /// line, `ringer-server listening on ws://ADDR` (or wss://), once it accepts connections.
-    /// Stops cleanly on SIGINT or SIGTERM: live invitations and calls end with server_restart.
+    /// Every setting can also be given as an environment variable (RINGER_<NAME>), and every
+    /// one but --config, --log-format and --log-level as a key in the TOML file of --config
+    /// (<name> with underscores); flags win over the environment, which wins over the file.
+    /// Durations are written like 30s, 500ms, 5m, 30d. Prints one line, `ringer-server
+    /// listening on ws://ADDR` (or wss://), once it accepts connections. Stops cleanly on
+    /// SIGINT or SIGTERM: live invitations and calls end with server_restart.
     Serve(Box<ServeArgs>),
     /// Manages user accounts (takes effect on a running server within about a second).
     #[command(subcommand, after_help = EXIT_STATUS_HELP)]
@@ -38,7 +39,8 @@ pub enum Command {
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// TOML file with settings (keys named like the flags, with underscores).
+    /// TOML file with settings (keys named like the flags, with underscores; not --config,
+    /// --log-format or --log-level).
     #[arg(long, env = "RINGER_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -159,7 +161,7 @@ pub struct BackupArgs {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{Args, CommandFactory};
 
     use super::*;
 
@@ -189,6 +191,48 @@ mod tests {
             Some(std::time::Duration::from_secs(45))
         );
         assert_eq!(args.settings.allow_plaintext, Some(true));
+    }
+
+    /// The long help of `serve`.
+    fn serve_help() -> String {
+        let mut cli = Cli::command();
+        let serve = cli
+            .find_subcommand_mut("serve")
+            .expect("a serve subcommand");
+        serve.render_long_help().to_string()
+    }
+
+    #[test]
+    fn serve_help_names_the_flags_that_are_not_toml_keys() {
+        let toml_keys: Vec<String> = Settings::augment_args(clap::Command::new("settings"))
+            .get_arguments()
+            .map(|arg| arg.get_id().to_string())
+            .collect();
+        let mut cli = Cli::command();
+        let serve = cli
+            .find_subcommand_mut("serve")
+            .expect("a serve subcommand");
+        let not_keys: Vec<String> = serve
+            .get_arguments()
+            .filter_map(|arg| arg.get_long())
+            .filter(|long| *long != "help" && !toml_keys.contains(&long.replace('-', "_")))
+            .map(|long| format!("--{long}"))
+            .collect();
+        assert_eq!(not_keys, ["--config", "--log-format", "--log-level"]);
+        for key in &not_keys {
+            let toml = format!("{} = \"x\"", key.trim_start_matches("--").replace('-', "_"));
+            assert!(Settings::from_toml(&toml).is_err(), "{toml} is a TOML key");
+        }
+        let help = serve_help()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            help.contains(
+                "every one but --config, --log-format and --log-level as a key in the TOML file"
+            ),
+            "{help}"
+        );
     }
 
     #[test]
