@@ -44,7 +44,8 @@ pub struct ServeArgs {
     #[arg(long, env = "RINGER_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Log format on stderr.
+    /// Log format on stderr; text is coloured only when stderr is a terminal and NO_COLOR is
+    /// unset.
     #[arg(long, env = "RINGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 

@@ -1,6 +1,7 @@
 //! `ringer-server`: see `ringer-server --help` and `ringer_server`'s crate documentation.
 
-use std::io::Write;
+use std::ffi::OsStr;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -123,6 +124,13 @@ fn backup(args: BackupArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether text logs may be coloured: only on a terminal, where escape codes are read by a
+/// person, not written into a file or a log collector; and not when NO_COLOR asks otherwise
+/// (<https://no-color.org>: set and not empty).
+fn colour_logs(stderr_is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(OsStr::is_empty)
+}
+
 /// Logs to stderr: `level` if given, else `RUST_LOG`, else `default`.
 fn init_logging(format: LogFormat, level: Option<&str>, default: &str) {
     let filter = match level {
@@ -131,9 +139,32 @@ fn init_logging(format: LogFormat, level: Option<&str>, default: &str) {
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(colour_logs(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ));
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::colour_logs;
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_without_no_color() {
+        assert!(colour_logs(true, None));
+        assert!(
+            colour_logs(true, Some(OsStr::new(""))),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!colour_logs(true, Some(OsStr::new("1"))));
+        assert!(!colour_logs(false, None));
+        assert!(!colour_logs(false, Some(OsStr::new("1"))));
     }
 }

@@ -444,3 +444,37 @@ fn a_usage_error_exits_2() {
     let output = run(&["user", "list", "--bogus"], "");
     assert_eq!(output.status.code(), Some(2), "{output:?}");
 }
+
+#[test]
+fn text_logs_to_a_pipe_have_no_colour_codes() {
+    let dir = tempfile::tempdir().expect("a temporary data directory");
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-level",
+            "info",
+            "--data",
+        ])
+        .arg(dir.path())
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ringer-server serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut line)
+        .expect("read the first line");
+    assert!(line.starts_with("ringer-server listening on "), "{line:?}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait for the server");
+    let logs = stderr(&output);
+    assert!(logs.contains("listening"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "colour codes in {logs:?}");
+}
