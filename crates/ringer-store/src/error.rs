@@ -46,7 +46,7 @@ pub enum StoreError {
     },
     /// SQLite reports the file as damaged.
     #[error("database is corrupt: {0}")]
-    Corrupt(#[source] DatabaseError),
+    Corrupt(DatabaseError),
     /// Another process (the server or an admin command) held the database locked for longer than
     /// the busy timeout.
     #[error("database is busy: another process kept it locked for too long")]
@@ -63,7 +63,7 @@ pub enum StoreError {
     PasswordHash(String),
     /// Any other SQLite failure (disk full, I/O error, permissions, …).
     #[error("database error: {0}")]
-    Database(#[source] DatabaseError),
+    Database(DatabaseError),
 }
 
 /// Why `verify_login` refused a login.
@@ -121,11 +121,9 @@ impl fmt::Debug for DatabaseError {
     }
 }
 
-impl std::error::Error for DatabaseError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
-    }
-}
+/// Without a source: SQLite's message is all of it, and the error rusqlite keeps behind it is
+/// the same message again (with its code), which a printed error chain would repeat.
+impl std::error::Error for DatabaseError {}
 
 /// Classifies an SQLite error into the variant a caller can act on.
 pub(crate) fn db_error(e: rusqlite::Error) -> StoreError {

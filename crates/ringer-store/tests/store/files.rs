@@ -306,7 +306,18 @@ fn a_damaged_file_gives_an_error_not_a_panic() -> Result<(), StoreError> {
     std::fs::write(&file, &bytes).expect("write");
     let result = Store::open_with(dir.path(), StoreOptions::insecure_for_tests())
         .and_then(|s| s.list_users());
-    assert!(matches!(result, Err(StoreError::Corrupt(_))), "{result:?}");
+    let Err(err) = result else {
+        panic!("a damaged file read without an error");
+    };
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+    // Printed with its sources, as the admin commands print errors, it says the cause once.
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert_eq!(chain.matches("malformed").count(), 1, "{chain}");
     Ok(())
 }
 
