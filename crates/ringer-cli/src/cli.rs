@@ -60,11 +60,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub password_stdin: bool,
     /// This installation's device id (default: a random id stored once in the user's config
-    /// directory, with the command's name appended so that `listen` and a `call` can run side
-    /// by side).
+    /// directory, with `:listen`, `:call` or, for every other command, `:cmd` appended). Give
+    /// runs of the same command that overlap in time distinct ids: two connections with one id
+    /// displace each other.
     #[arg(long, global = true, env = "RINGER_DEVICE_ID", value_name = "ID")]
     pub device_id: Option<String>,
-    /// Also trust the CA certificates in this PEM file for wss:// (a self-signed server).
+    /// Also trust the certificates in this PEM file for wss:// (a self-signed server or a
+    /// private CA). The server's own certificate must be an end-entity one (basicConstraints
+    /// CA:FALSE): `openssl req -x509` makes a CA certificate unless given
+    /// `-addext basicConstraints=critical,CA:FALSE` (see docs/cli.md).
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
 }

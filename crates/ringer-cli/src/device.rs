@@ -8,10 +8,36 @@ use ringer_proto::DeviceId;
 
 use crate::error::CliError;
 
+/// Which of the installation's devices a command signs in as.
+///
+/// A uid may have only a few devices online (5 by default), and a device that has gone stays
+/// counted for the server's reconnect grace (30 s). Commands that must run side by side (a
+/// long `listen` and a `call`) are distinct devices; the short one-shot commands share one, so
+/// that each run resumes the previous run's lingering device instead of adding one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `listen`.
+    Listen,
+    /// `call`.
+    Call,
+    /// `login`, `logout`, `status`, `presence`, `history`, `directory`.
+    OneShot,
+}
+
+impl Role {
+    /// What is appended to the stored id.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Role::Listen => "listen",
+            Role::Call => "call",
+            Role::OneShot => "cmd",
+        }
+    }
+}
+
 /// The device id for a command: `explicit` as given, or the installation's stored id with the
-/// command's name appended (`cli-<32 hex>:listen`), so that a long `listen` and a `call` or a
-/// query run side by side as distinct devices of the same user.
-pub fn device_id(explicit: Option<&str>, command: &str) -> Result<DeviceId, CliError> {
+/// role's suffix appended (`cli-<32 hex>:listen`, `cli-<32 hex>:call`, `cli-<32 hex>:cmd`).
+pub fn device_id(explicit: Option<&str>, role: Role) -> Result<DeviceId, CliError> {
     if let Some(id) = explicit {
         return DeviceId::new(id).map_err(|e| CliError::Usage(format!("--device-id: {e}")));
     }
@@ -20,7 +46,7 @@ pub fn device_id(explicit: Option<&str>, command: &str) -> Result<DeviceId, CliE
         None => None,
     }
     .unwrap_or_else(new_id);
-    DeviceId::new(format!("{base}:{command}"))
+    DeviceId::new(format!("{base}:{}", role.suffix()))
         .map_err(|e| CliError::Usage(format!("stored device id is invalid: {e}")))
 }
 

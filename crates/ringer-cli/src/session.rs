@@ -7,7 +7,7 @@ use ringer_client::{Client, ClientConfig, Credentials, EventStream, Session};
 use ringer_proto::{ClientName, Password, Uid};
 
 use crate::cli::GlobalArgs;
-use crate::device::device_id;
+use crate::device::{Role, device_id};
 use crate::error::CliError;
 use crate::token_store;
 
@@ -60,14 +60,14 @@ pub async fn credentials(global: &GlobalArgs, uid: &Uid) -> Result<Credentials, 
     }
 }
 
-/// Starts a client for `command` and waits until it is signed in.
+/// Starts a client as the device for `role` and waits until it is signed in.
 pub async fn connect(
     global: &GlobalArgs,
     uid: Uid,
     credentials: Credentials,
-    command: &str,
+    role: Role,
 ) -> Result<Connected, CliError> {
-    let device = device_id(global.device_id.as_deref(), command)?;
+    let device = device_id(global.device_id.as_deref(), role)?;
     let mut config = ClientConfig::new(global.server.clone(), uid, device, credentials);
     config.client_name = ClientName::new(format!("ringer-cli {}", env!("CARGO_PKG_VERSION"))).ok();
     if let Some(path) = &global.ca_cert {
@@ -90,8 +90,8 @@ pub async fn connect(
 }
 
 /// Signs in for a command other than `login`/`logout`.
-pub async fn sign_in(global: &GlobalArgs, command: &str) -> Result<Connected, CliError> {
+pub async fn sign_in(global: &GlobalArgs, role: Role) -> Result<Connected, CliError> {
     let uid = user(global)?;
     let credentials = credentials(global, &uid).await?;
-    connect(global, uid, credentials, command).await
+    connect(global, uid, credentials, role).await
 }

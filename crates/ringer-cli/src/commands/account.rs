@@ -4,6 +4,7 @@ use ringer_client::{ClientError, Credentials, Event};
 
 use super::Outcome;
 use crate::cli::GlobalArgs;
+use crate::device::Role;
 use crate::error::CliError;
 use crate::output::{Line, Printer};
 use crate::session::{connect, read_password, user};
@@ -17,7 +18,7 @@ pub async fn login(global: &GlobalArgs, printer: &mut Printer) -> Result<Outcome
         global,
         uid.clone(),
         Credentials::Password(password),
-        "login",
+        Role::OneShot,
     )
     .await?;
     let session = connected.session;
@@ -53,7 +54,14 @@ pub async fn logout(global: &GlobalArgs, printer: &mut Printer) -> Result<Outcom
         Some(token) => token,
         None => return Err(CliError::NotLoggedIn(String::new())),
     };
-    match connect(global, uid.clone(), Credentials::Token(token), "logout").await {
+    match connect(
+        global,
+        uid.clone(),
+        Credentials::Token(token),
+        Role::OneShot,
+    )
+    .await
+    {
         Ok(connected) => {
             let revoked = connected.client.logout().await;
             connected.client.shutdown().await;

@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use super::interrupts::Interrupts;
 use super::{Outcome, aborted, print_waiting, seconds, sleep_until};
 use crate::cli::{CallArgs, GlobalArgs};
+use crate::device::Role;
 use crate::error::CliError;
 use crate::output::{Line, Printer, human_line};
 use crate::session::sign_in;
@@ -48,7 +49,7 @@ pub async fn call(
     let id = InvitationId::new(uuid::Uuid::new_v4().to_string())
         .map_err(|e| CliError::Usage(format!("invitation id: {e}")))?;
 
-    let mut connected = sign_in(global, "call").await?;
+    let mut connected = sign_in(global, Role::Call).await?;
     // From here on Ctrl-C is ours (until now its default ends the process at once).
     let mut interrupts = Interrupts::new()?;
     print_waiting(&mut connected.events, printer)?;

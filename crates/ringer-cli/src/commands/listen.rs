@@ -8,6 +8,7 @@ use ringer_proto::{InvitationId, RefuseReason, Response};
 use super::interrupts::Interrupts;
 use super::{Outcome, aborted, print_waiting};
 use crate::cli::{GlobalArgs, ListenArgs, RefuseChoice};
+use crate::device::Role;
 use crate::error::CliError;
 use crate::output::Printer;
 use crate::session::sign_in;
@@ -44,7 +45,7 @@ pub async fn listen(
         }),
         (false, false) => Answer::Ring,
     };
-    let mut connected = sign_in(global, "listen").await?;
+    let mut connected = sign_in(global, Role::Listen).await?;
     // From here on Ctrl-C is ours (until now its default ends the process at once).
     let mut interrupts = Interrupts::new()?;
     print_waiting(&mut connected.events, printer)?;

@@ -7,6 +7,7 @@ use ringer_proto::{Status, Uid};
 
 use super::Outcome;
 use crate::cli::{GlobalArgs, HistoryArgs, OnOff, PresenceArgs, StatusArgs, StatusChoice};
+use crate::device::Role;
 use crate::error::CliError;
 use crate::output::{Line, Printer};
 use crate::session::sign_in;
@@ -25,7 +26,7 @@ pub async fn presence(
         .into_iter()
         .map(|uid| Uid::new(uid).map_err(|e| CliError::Usage(format!("uid: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let connected = sign_in(global, "presence").await?;
+    let connected = sign_in(global, Role::OneShot).await?;
     let result = connected.client.query_presence(uids).await;
     connected.client.shutdown().await;
     for entry in &result? {
@@ -45,7 +46,7 @@ pub async fn status(
         StatusChoice::Dnd => Status::Dnd,
     };
     let call_waiting = args.call_waiting.map(|on| on == OnOff::On);
-    let mut connected = sign_in(global, "status").await?;
+    let mut connected = sign_in(global, Role::OneShot).await?;
     if let Err(error) = connected.client.set_status(status, call_waiting).await {
         connected.client.shutdown().await;
         return Err(error.into());
@@ -77,7 +78,7 @@ pub async fn history(
     args: HistoryArgs,
     printer: &mut Printer,
 ) -> Result<Outcome, CliError> {
-    let connected = sign_in(global, "history").await?;
+    let connected = sign_in(global, Role::OneShot).await?;
     let result = connected.client.history(args.limit).await;
     connected.client.shutdown().await;
     for record in &result? {
@@ -88,7 +89,7 @@ pub async fn history(
 
 /// Prints every account with its presence.
 pub async fn directory(global: &GlobalArgs, printer: &mut Printer) -> Result<Outcome, CliError> {
-    let connected = sign_in(global, "directory").await?;
+    let connected = sign_in(global, Role::OneShot).await?;
     let result = connected.client.directory().await;
     connected.client.shutdown().await;
     for entry in &result? {

@@ -94,3 +94,46 @@ fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("token revoked"), "{stderr}");
 }
+
+#[test]
+fn logout_works_after_many_one_shot_commands() {
+    if !keyring_available() {
+        return;
+    }
+    let server = Server::start(&["alice", "bob"], &[]);
+    let home = tempfile::tempdir().expect("config dir");
+    let account = format!("alice@{}", server.url);
+    let entry = keyring::Entry::new("ringer", &account).expect("a keyring entry");
+
+    let output = run(
+        ringer(home.path(), &server.url, "alice", &["login"]),
+        &password_line(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    // Each run's device lingers for the reconnect grace; the one-shot runs share one, so the
+    // limit of 5 devices is never reached.
+    for args in [
+        &["presence", "bob"][..],
+        &["directory"],
+        &["history"],
+        &["status", "available"],
+        &["call", "nobody"],
+    ] {
+        let output = run(ringer(home.path(), &server.url, "alice", args), "");
+        assert_ne!(
+            output.status.code(),
+            Some(5),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = run(ringer(home.path(), &server.url, "alice", &["logout"]), "");
+    let _ = entry.delete_credential();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    find(&events(&output), "logged_out");
+}

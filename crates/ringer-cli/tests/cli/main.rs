@@ -2,6 +2,7 @@
 //! with `ringer` processes against a `ringer-server` process.
 
 mod args;
+mod devices;
 mod e2e;
 mod interrupt;
 mod keyring;
