@@ -1,6 +1,7 @@
 //! The command line, as clap parses it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ringer_proto::limits::{MAX_HISTORY_LIMIT, MAX_PRESENCE_QUERY};
 
 /// Exit statuses, documented in `--help` and docs/cli.md.
 pub const AFTER_HELP: &str = "\
@@ -9,8 +10,8 @@ Exit status:
      for `listen`, it ended normally (Ctrl-C, or --once after its invitation ended as asked)
   1  the call (or, with `listen --once`, the invitation) ended without being accepted:
      refused, canceled, failed (unknown user, offline, expired, ...)
-  2  usage error (bad arguments)
-  3  not logged in, bad credentials, token expired or revoked, account disabled
+  2  usage error: bad arguments or values (e.g. calling yourself, history --limit 0)
+  3  not logged in, bad credentials, token expired or revoked, account disabled or removed
   4  server unreachable, or the connection was lost and could not be restored
   5  the server refused a request, or another error (keyring, I/O, ...)
   130  interrupted by Ctrl-C at the password prompt or while signing in
@@ -163,7 +164,7 @@ pub enum RefuseChoice {
 #[derive(Debug, Args)]
 pub struct PresenceArgs {
     /// Whose presence (at most 256).
-    #[arg(required = true, num_args = 1..)]
+    #[arg(required = true, num_args = 1..=MAX_PRESENCE_QUERY)]
     pub uids: Vec<String>,
 }
 
@@ -199,7 +200,7 @@ pub enum OnOff {
 /// `ringer history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// At most this many records (the server's default is 100, its maximum 500).
-    #[arg(long, value_name = "N")]
+    /// At most this many records, 1 to 500 (the server's default is 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HISTORY_LIMIT)))]
     pub limit: Option<u32>,
 }

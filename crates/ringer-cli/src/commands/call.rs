@@ -12,7 +12,7 @@ use crate::cli::{CallArgs, GlobalArgs};
 use crate::device::Role;
 use crate::error::CliError;
 use crate::output::{Line, Printer, human_line};
-use crate::session::sign_in;
+use crate::session::{sign_in, user};
 
 /// How long a call waits for a lost connection to come back before giving up.
 const RECONNECT_PATIENCE: Duration = Duration::from_secs(60);
@@ -34,6 +34,13 @@ pub async fn call(
     printer: &mut Printer,
 ) -> Result<Outcome, CliError> {
     let callee = Uid::new(args.callee).map_err(|e| CliError::Usage(format!("callee: {e}")))?;
+    // The server refuses it too (`invalid_argument`); saying so before signing in keeps a bad
+    // argument a usage error.
+    if callee == user(global)? {
+        return Err(CliError::Usage(format!(
+            "callee: {callee} is you: a user cannot call themselves"
+        )));
+    }
     let content = args
         .content
         .map(Content::new)

@@ -95,6 +95,29 @@ fn presence_needs_a_uid_and_history_a_number() {
 }
 
 #[test]
+fn values_the_server_would_refuse_are_usage_errors() {
+    for limit in ["0", "501"] {
+        let error = parse(&["history", "--limit", limit]).expect_err("out of range");
+        assert_eq!(error.kind(), ErrorKind::ValueValidation, "--limit {limit}");
+        assert_eq!(error.exit_code(), 2);
+    }
+    for limit in ["1", "500"] {
+        parse(&["history", "--limit", limit]).expect("in range");
+    }
+
+    let uids: Vec<String> = (0..257).map(|n| format!("user{n}")).collect();
+    let mut args = vec!["presence"];
+    args.extend(uids.iter().map(String::as_str));
+    let error = parse(&args).expect_err("257 uids");
+    assert_eq!(error.exit_code(), 2);
+    let cli = parse(&args[..257]).expect("256 uids");
+    let Command::Presence(presence) = cli.command else {
+        panic!("expected presence");
+    };
+    assert_eq!(presence.uids.len(), 256);
+}
+
+#[test]
 fn the_server_has_a_default() {
     let cli = parse(&["directory"]).expect("valid");
     // RINGER_SERVER may be set in a developer's shell; only check the default when it is not.

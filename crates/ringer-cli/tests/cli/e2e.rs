@@ -326,3 +326,51 @@ fn server_and_user_come_from_the_environment() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--user UID is required"), "{stderr}");
 }
+
+#[test]
+fn calling_yourself_is_a_usage_error() {
+    // Refused before connecting: nothing listens on port 1 of loopback.
+    let home = tempfile::tempdir().expect("config dir");
+    let output = run(
+        ringer(
+            home.path(),
+            "ws://127.0.0.1:1",
+            "carol",
+            &["call", "carol", "--password-stdin"],
+        ),
+        &password_line(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("carol is you: a user cannot call themselves"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unknown user"), "{stderr}");
+    assert_eq!(find(&events(&output), "error")["kind"], "usage");
+}
+
+#[test]
+fn out_of_range_values_exit_two_before_connecting() {
+    let home = tempfile::tempdir().expect("config dir");
+    let many: Vec<String> = (0..257).map(|n| format!("user{n}")).collect();
+    let mut presence = vec!["presence", "--password-stdin"];
+    presence.extend(many.iter().map(String::as_str));
+    for args in [
+        &["history", "--limit", "0", "--password-stdin"][..],
+        &["history", "--limit", "501", "--password-stdin"],
+        &presence,
+    ] {
+        let output = run(
+            ringer(home.path(), "ws://127.0.0.1:1", "alice", args),
+            &password_line(),
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{:?}: {}",
+            &args[..3],
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
