@@ -83,8 +83,16 @@ pub enum Command {
     /// Revoke the stored session token on the server and delete it from the keyring.
     Logout,
     /// Call a user: send an invitation and follow it until it ends.
+    ///
+    /// Ctrl-C cancels the invitation while it rings and hangs up once it is a call. On glare
+    /// (the callee calls you meanwhile) the server puts both of you in one call on their
+    /// invitation, which `call` then follows like an accepted one. Gives up when the
+    /// connection is lost for 60 s.
     Call(CallArgs),
     /// Wait for incoming invitations, print them and, when told, answer them.
+    ///
+    /// Ctrl-C hangs up any call this device is in and waits for the server to confirm it.
+    /// Once signed in, keeps reconnecting for as long as the server is away.
     Listen(ListenArgs),
     /// Print the presence of users, one line per uid.
     Presence(PresenceArgs),

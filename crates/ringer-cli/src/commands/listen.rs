@@ -56,6 +56,7 @@ pub async fn listen(
         once: args.once,
         first: None,
         in_call: HashSet::new(),
+        stopping: false,
     };
     let result = loop {
         tokio::select! {
@@ -68,9 +69,13 @@ pub async fn listen(
                     break done;
                 }
             }
-            _ = interrupts.next() => {
+            pressed = interrupts.next() => {
+                // A second Ctrl-C stops waiting for the server to confirm the hang-ups.
+                if !pressed || state.stopping || state.in_call.is_empty() {
+                    break Ok(Outcome::Success);
+                }
+                state.stopping = true;
                 state.hang_up_all().await;
-                break Ok(Outcome::Success);
             }
         }
     };
@@ -86,6 +91,8 @@ struct Listening<'a> {
     /// With `--once`, the invitation whose end ends the command.
     first: Option<InvitationId>,
     in_call: HashSet<InvitationId>,
+    /// After Ctrl-C: hanging up, waiting for every call's `call_ended`, answering nothing new.
+    stopping: bool,
 }
 
 impl Listening<'_> {
@@ -93,6 +100,9 @@ impl Listening<'_> {
     async fn on_event(&mut self, event: &Event) -> Option<Result<Outcome, CliError>> {
         match event {
             Event::RemoteInvitationReceived { invitation } => {
+                if self.stopping {
+                    return None;
+                }
                 if self.first.is_none() {
                     self.first = Some(invitation.id.clone());
                 }
@@ -101,6 +111,10 @@ impl Listening<'_> {
             }
             Event::RemoteInvitationAccepted { id } => {
                 self.in_call.insert(id.clone());
+                if self.stopping {
+                    // Accepted before Ctrl-C, confirmed after it.
+                    self.hang_up(id).await;
+                }
                 None
             }
             Event::RemoteInvitationRefused { id } => self.finish(id, Outcome::Success),
@@ -108,7 +122,9 @@ impl Listening<'_> {
             | Event::RemoteInvitationFailure { id, .. } => self.finish(id, Outcome::NotAccepted),
             Event::CallEnded { id, .. } => {
                 let was_ours = self.in_call.remove(id);
-                if was_ours {
+                if self.stopping && self.in_call.is_empty() {
+                    Some(Ok(Outcome::Success))
+                } else if was_ours {
                     self.finish(id, Outcome::Success)
                 } else {
                     None
@@ -153,11 +169,16 @@ impl Listening<'_> {
         (self.once && self.first.as_ref() == Some(id)).then_some(Ok(outcome))
     }
 
-    async fn hang_up_all(&mut self) {
-        for id in self.in_call.drain() {
-            if let Err(error) = self.client.hang_up(id.clone()).await {
-                tracing::info!(%error, %id, "could not hang up");
-            }
+    /// Hangs up every call; each stays in `in_call` until its `call_ended` arrives.
+    async fn hang_up_all(&self) {
+        for id in &self.in_call {
+            self.hang_up(id).await;
+        }
+    }
+
+    async fn hang_up(&self, id: &InvitationId) {
+        if let Err(error) = self.client.hang_up(id.clone()).await {
+            tracing::info!(%error, %id, "could not hang up");
         }
     }
 }

@@ -113,6 +113,12 @@ fn ctrl_c_on_the_listener_hangs_up_its_call() {
     interrupt(&bob);
     let (status, bob_events, stderr) = bob.finish();
     assert_eq!(status.code(), Some(0), "{bob_events:?} {stderr}");
+    // Like `call`, the listener waits for the server to confirm its hang-up.
+    let ended = find(&bob_events, "call_ended");
+    assert_eq!(ended["id"], id.as_str());
+    assert_eq!(ended["peer"], "alice");
+    assert_eq!(ended["reason"], "hangup");
+    assert_eq!(ended["by"], "bob");
 
     let (status, alice_events, stderr) = alice.finish();
     assert_eq!(status.code(), Some(0), "{alice_events:?} {stderr}");
