@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ringer_client::{Client, ConnectionState, Event, EventStream, Invite};
-use ringer_proto::{ChannelId, Content, InvitationId, Uid};
+use ringer_proto::{ChannelId, Content, FailureReason, InvitationId, Uid};
 use tokio::time::Instant;
 
 use super::interrupts::Interrupts;
@@ -11,7 +11,7 @@ use super::{Outcome, aborted, print_waiting, seconds, sleep_until};
 use crate::cli::{CallArgs, GlobalArgs};
 use crate::device::Role;
 use crate::error::CliError;
-use crate::output::{Line, Printer, human_line};
+use crate::output::{Line, Printer, event_id, human_line};
 use crate::session::{sign_in, user};
 
 /// How long a call waits for a lost connection to come back before giving up.
@@ -20,7 +20,9 @@ const RECONNECT_PATIENCE: Duration = Duration::from_secs(60);
 /// What one event means for the call being followed.
 enum Step {
     Continue,
-    Accepted,
+    Glare,
+    /// The followed invitation, or after glare the callee's, is now a call.
+    Accepted(InvitationId),
     Ended(Outcome),
     Aborted(ringer_client::ConnectionChangeReason),
     Down,
@@ -80,7 +82,12 @@ pub async fn call(
                 &mut connected.events,
                 &mut interrupts,
                 printer,
-                &id,
+                Following {
+                    id: id.clone(),
+                    callee: callee.clone(),
+                    glare: false,
+                    accepted: false,
+                },
                 cancel_after,
                 hangup_after,
             )
@@ -92,16 +99,19 @@ pub async fn call(
     result
 }
 
+/// Follows invitation `id` to its end. On glare (SPEC §5) the server fails it and puts this
+/// device in a call on the callee's own invitation instead: that call is followed from then on,
+/// like an accepted one.
 async fn follow(
     client: &Client,
     events: &mut EventStream,
     interrupts: &mut Interrupts,
     printer: &mut Printer,
-    id: &InvitationId,
+    mut following: Following,
     cancel_after: Option<Duration>,
     hangup_after: Option<Duration>,
 ) -> Result<Outcome, CliError> {
-    let mut accepted = false;
+    let sent = following.id.clone();
     let mut cancel_at = cancel_after.map(|after| Instant::now() + after);
     let mut hangup_at = None;
     let mut give_up_at = None;
@@ -113,16 +123,27 @@ async fn follow(
                     return Err(CliError::Unreachable("the connection to the server ended".to_owned()));
                 };
                 printer.event(&event)?;
-                match step(&event, id) {
+                let from_callee =
+                    event_id(&event).and_then(|id| printer.peer(id)) == Some(&following.callee);
+                match following.step(&event, from_callee) {
                     Step::Continue => {}
-                    Step::Accepted => {
-                        accepted = true;
+                    Step::Glare => {
+                        following.glare = true;
+                        cancel_at = None;
+                    }
+                    Step::Accepted(call) => {
+                        following.id = call;
+                        following.accepted = true;
                         cancel_at = None;
                         hangup_at = hangup_after.map(|after| Instant::now() + after);
+                        if interrupted {
+                            // Ctrl-C came while the glare call was being set up.
+                            end(client, &following.id, true).await;
+                        }
                     }
                     Step::Ended(outcome) => {
                         if outcome == Outcome::NotAccepted {
-                            let line = Line::Event { event: &event, peer: printer.peer(id) };
+                            let line = Line::Event { event: &event, peer: printer.peer(&sent) };
                             eprintln!("ringer: call not accepted: {}", human_line(&line));
                         }
                         return Ok(outcome);
@@ -137,18 +158,21 @@ async fn follow(
             pressed = interrupts.next() => {
                 if !pressed || interrupted {
                     // A second Ctrl-C: stop waiting for the server's answer.
-                    return Ok(if accepted { Outcome::Success } else { Outcome::NotAccepted });
+                    return Ok(if following.accepted { Outcome::Success } else { Outcome::NotAccepted });
                 }
                 interrupted = true;
-                end(client, id, accepted).await;
+                // After glare there is nothing to cancel: the call is hung up once it is live.
+                if !following.glare || following.accepted {
+                    end(client, &following.id, following.accepted).await;
+                }
             }
             () = sleep_until(cancel_at) => {
                 cancel_at = None;
-                end(client, id, accepted).await;
+                end(client, &following.id, following.accepted).await;
             }
             () = sleep_until(hangup_at) => {
                 hangup_at = None;
-                end(client, id, accepted).await;
+                end(client, &following.id, following.accepted).await;
             }
             () = sleep_until(give_up_at) => {
                 return Err(CliError::Unreachable(format!(
@@ -173,39 +197,68 @@ async fn end(client: &Client, id: &InvitationId, accepted: bool) {
     }
 }
 
-fn step(event: &Event, id: &InvitationId) -> Step {
-    let ours = |other: &InvitationId| other == id;
-    match event {
-        Event::LocalInvitationAccepted { id, .. } if ours(id) => Step::Accepted,
-        Event::LocalInvitationRefused { id, .. }
-        | Event::LocalInvitationCanceled { id }
-        | Event::LocalInvitationFailure { id, .. }
-            if ours(id) =>
-        {
-            Step::Ended(Outcome::NotAccepted)
+/// The invitation (or call) being followed.
+struct Following {
+    /// Ours, or after glare the callee's invitation this device was put in a call on.
+    id: InvitationId,
+    /// Who we called.
+    callee: Uid,
+    /// Ours failed with glare.
+    glare: bool,
+    /// The followed invitation was accepted: it is a call.
+    accepted: bool,
+}
+
+impl Following {
+    /// What `event` means; `from_callee` says whether it is about an invitation with the callee.
+    fn step(&self, event: &Event, from_callee: bool) -> Step {
+        let ours = |other: &InvitationId| other == &self.id;
+        // After glare, the callee's invitation, until it is a call (or fails to become one).
+        let glare_call = self.glare && !self.accepted && from_callee;
+        match event {
+            Event::LocalInvitationAccepted { id, .. } if ours(id) => Step::Accepted(id.clone()),
+            Event::LocalInvitationFailure {
+                id,
+                reason: FailureReason::Glare,
+            } if ours(id) => Step::Glare,
+            Event::LocalInvitationRefused { id, .. }
+            | Event::LocalInvitationCanceled { id }
+            | Event::LocalInvitationFailure { id, .. }
+                if ours(id) =>
+            {
+                Step::Ended(Outcome::NotAccepted)
+            }
+            Event::RemoteInvitationAccepted { id } if glare_call => Step::Accepted(id.clone()),
+            Event::RemoteInvitationRefused { .. }
+            | Event::RemoteInvitationCanceled { .. }
+            | Event::RemoteInvitationFailure { .. }
+                if glare_call =>
+            {
+                Step::Ended(Outcome::NotAccepted)
+            }
+            Event::CallEnded { id, .. } if ours(id) => Step::Ended(Outcome::Success),
+            Event::ConnectionStateChanged { state, reason } => match state {
+                ConnectionState::Aborted => Step::Aborted(*reason),
+                ConnectionState::Reconnecting | ConnectionState::Disconnected => Step::Down,
+                ConnectionState::Connected => Step::Up,
+                ConnectionState::Connecting => Step::Continue,
+            },
+            Event::LocalInvitationReceivedByPeer { .. }
+            | Event::LocalInvitationAccepted { .. }
+            | Event::LocalInvitationRefused { .. }
+            | Event::LocalInvitationCanceled { .. }
+            | Event::LocalInvitationFailure { .. }
+            | Event::CallEnded { .. }
+            | Event::RemoteInvitationReceived { .. }
+            | Event::RemoteInvitationAccepted { .. }
+            | Event::RemoteInvitationRefused { .. }
+            | Event::RemoteInvitationCanceled { .. }
+            | Event::RemoteInvitationFailure { .. }
+            | Event::LoggedIn { .. }
+            | Event::PresenceChanged { .. }
+            | Event::StatusChanged { .. }
+            | Event::Reply { .. }
+            | Event::RequestFailed { .. } => Step::Continue,
         }
-        Event::CallEnded { id, .. } if ours(id) => Step::Ended(Outcome::Success),
-        Event::ConnectionStateChanged { state, reason } => match state {
-            ConnectionState::Aborted => Step::Aborted(*reason),
-            ConnectionState::Reconnecting | ConnectionState::Disconnected => Step::Down,
-            ConnectionState::Connected => Step::Up,
-            ConnectionState::Connecting => Step::Continue,
-        },
-        Event::LocalInvitationReceivedByPeer { .. }
-        | Event::LocalInvitationAccepted { .. }
-        | Event::LocalInvitationRefused { .. }
-        | Event::LocalInvitationCanceled { .. }
-        | Event::LocalInvitationFailure { .. }
-        | Event::CallEnded { .. }
-        | Event::RemoteInvitationReceived { .. }
-        | Event::RemoteInvitationAccepted { .. }
-        | Event::RemoteInvitationRefused { .. }
-        | Event::RemoteInvitationCanceled { .. }
-        | Event::RemoteInvitationFailure { .. }
-        | Event::LoggedIn { .. }
-        | Event::PresenceChanged { .. }
-        | Event::StatusChanged { .. }
-        | Event::Reply { .. }
-        | Event::RequestFailed { .. } => Step::Continue,
     }
 }

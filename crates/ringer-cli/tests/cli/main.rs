@@ -4,6 +4,7 @@
 mod args;
 mod devices;
 mod e2e;
+mod glare;
 mod interrupt;
 mod keyring;
 mod output;
