@@ -55,9 +55,10 @@ pub struct GlobalArgs {
     /// Print one JSON object per line, one per event, instead of readable text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Log in with a password for this run only (no token is stored): typed at a prompt without
-    /// echo when standard input is a terminal, else the first line of standard input. `login`
-    /// always reads the password this way.
+    /// Sign in with the password instead of the stored token: typed at a prompt without echo
+    /// when standard input is a terminal, else the first line of standard input. Stores
+    /// nothing, except that `login` (which always reads the password this way) stores the
+    /// session token.
     #[arg(long, global = true)]
     pub password_stdin: bool,
     /// This installation's device id (default: a random id stored once in the user's config

@@ -91,6 +91,15 @@ impl From<ClientError> for CliError {
             ClientError::TokenExpired => CliError::TokenExpired,
             ClientError::TokenRevoked => CliError::TokenRevoked,
             ClientError::AccountDisabled => CliError::AccountDisabled,
+            ClientError::Tls { ref message, .. } if message.contains("CaUsedAsEndEntity") => {
+                // rustls' own words name a variant, not the cure: a self-signed certificate
+                // made with `openssl req -x509` alone is a CA certificate (CA:TRUE).
+                CliError::Unreachable(format!(
+                    "{error}: the server's certificate is a CA certificate (basicConstraints \
+                     CA:TRUE); a server needs an end-entity certificate (CA:FALSE), e.g. one \
+                     made with `openssl req -x509 ... -addext basicConstraints=critical,CA:FALSE`"
+                ))
+            }
             ClientError::Unreachable { .. }
             | ClientError::Tls { .. }
             | ClientError::Handshake { .. } => CliError::Unreachable(error.to_string()),

@@ -9,4 +9,5 @@ mod interrupt;
 mod keyring;
 mod output;
 mod terminal;
+mod tls;
 mod util;
