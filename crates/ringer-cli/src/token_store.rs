@@ -55,7 +55,20 @@ pub async fn delete(uid: &Uid, server: &str) -> Result<bool, CliError> {
 }
 
 fn keyring_error(error: keyring::Error) -> CliError {
-    CliError::Keyring(error.to_string())
+    // The keyring crate's own words ("no default store has been set") name its internals, not
+    // the missing service, nor the way around it.
+    let keyring::Error::NoDefaultStore = error else {
+        return CliError::Keyring(error.to_string());
+    };
+    let cause = match keyring::Entry::store_status() {
+        Err(cause) => format!(": {cause}"),
+        Ok(()) => String::new(),
+    };
+    CliError::Keyring(format!(
+        "no OS keyring is available to keep the session token (on Linux: a Secret Service, such \
+         as GNOME Keyring or KWallet, on the D-Bus session bus{cause}); without one, give every \
+         command --password-stdin instead of logging in"
+    ))
 }
 
 /// The keyring talks D-Bus synchronously; keep it off the async threads.

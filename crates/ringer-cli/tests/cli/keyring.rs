@@ -137,3 +137,45 @@ fn logout_works_after_many_one_shot_commands() {
     );
     find(&events(&output), "logged_out");
 }
+
+#[test]
+fn without_a_secret_service_the_error_says_what_is_missing() {
+    let server = Server::start(&["alice"], &[]);
+    let home = tempfile::tempdir().expect("config dir");
+    let no_bus = "unix:path=/nonexistent/ringer-test-bus";
+
+    let mut login = ringer(home.path(), &server.url, "alice", &["login"]);
+    login.env("DBUS_SESSION_BUS_ADDRESS", no_bus);
+    let output = run(login, &password_line());
+    assert_eq!(output.status.code(), Some(5));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no OS keyring is available")
+            && stderr.contains("Secret Service")
+            && stderr.contains("--password-stdin"),
+        "{stderr}"
+    );
+
+    let mut presence = ringer(home.path(), &server.url, "alice", &["presence", "alice"]);
+    presence.env("DBUS_SESSION_BUS_ADDRESS", no_bus);
+    let output = run(presence, "");
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no OS keyring is available"), "{stderr}");
+
+    // --password-stdin needs no keyring.
+    let mut presence = ringer(
+        home.path(),
+        &server.url,
+        "alice",
+        &["presence", "alice", "--password-stdin"],
+    );
+    presence.env("DBUS_SESSION_BUS_ADDRESS", no_bus);
+    let output = run(presence, &password_line());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
