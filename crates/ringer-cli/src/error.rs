@@ -33,8 +33,9 @@ pub enum CliError {
     /// The stored token has expired.
     #[error("token expired: run `ringer login`")]
     TokenExpired,
-    /// The stored token was revoked.
-    #[error("token revoked: run `ringer login`")]
+    /// The stored token was revoked: by `logout`, a password reset, or the removal of the
+    /// account (the server does not say which).
+    #[error("token revoked (logged out, password reset, or account removed): run `ringer login`")]
     TokenRevoked,
     /// The account is disabled.
     #[error("account disabled")]

@@ -374,3 +374,22 @@ fn out_of_range_values_exit_two_before_connecting() {
         );
     }
 }
+
+#[test]
+fn a_removed_account_ends_listen_with_an_auth_error() {
+    let server = Server::start(&["alice", "bob"], &[]);
+    let home = tempfile::tempdir().expect("config dir");
+    let bob = listening(&server, home.path(), &[]);
+
+    let status = std::process::Command::new(crate::util::server_path())
+        .args(["user", "remove", "bob", "--data"])
+        .arg(server.data_dir())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run ringer-server user remove");
+    assert!(status.success());
+
+    let (status, bob_events, stderr) = bob.finish();
+    assert_eq!(status.code(), Some(3), "{bob_events:?} {stderr}");
+    assert!(stderr.contains("account removed"), "{stderr}");
+}

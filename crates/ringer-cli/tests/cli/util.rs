@@ -53,7 +53,7 @@ pub fn server_path() -> &'static Path {
 pub struct Server {
     child: Child,
     pub url: String,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Server {
@@ -102,11 +102,14 @@ impl Server {
             .strip_prefix("ringer-server listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
             .to_owned();
-        Server {
-            child,
-            url,
-            _dir: dir,
-        }
+        Server { child, url, dir }
+    }
+}
+
+impl Server {
+    /// The server's data directory, for `ringer-server user …` while it runs.
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
     }
 }
 
