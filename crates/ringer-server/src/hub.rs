@@ -168,7 +168,10 @@ impl Hub {
         // One timer, moved only when the switchboard's next deadline changes: a new `Sleep` per
         // input would register with tokio's timer wheel (behind its lock) every time.
         let timer = tokio::time::sleep_until(tokio::time::Instant::now());
-        tokio::pin!(timer);
+        // Made once too: a `cancelled()` made in the loop would register with the token and
+        // leave it again, behind its locks, on every wake-up of the hub.
+        let stopped = shutdown.cancelled();
+        tokio::pin!(timer, stopped);
         let mut armed: Option<Instant> = None;
         let mut batch = Vec::with_capacity(INPUT_BATCH);
         let mut backlog_since: Option<Instant> = None;
@@ -200,7 +203,7 @@ impl Hub {
             }
             tokio::select! {
                 biased;
-                () = shutdown.cancelled() => {
+                () = &mut stopped => {
                     self.shutdown(now());
                     break;
                 }
