@@ -22,16 +22,20 @@ fn keyring_available() -> bool {
     }
 }
 
-#[test]
-fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
-    if !keyring_available() {
-        return;
-    }
+/// A server with alice and bob, a config directory, and alice's keyring entry, after a
+/// successful `ringer login` as alice (whose output this keeps).
+struct LoggedIn {
+    server: Server,
+    home: tempfile::TempDir,
+    entry: keyring::Entry,
+    output: std::process::Output,
+}
+
+fn log_in_alice() -> LoggedIn {
     let server = Server::start(&["alice", "bob"], &[]);
     let home = tempfile::tempdir().expect("config dir");
     let account = format!("alice@{}", server.url);
     let entry = keyring::Entry::new("ringer", &account).expect("a keyring entry");
-
     let output = run(
         ringer(home.path(), &server.url, "alice", &["login"]),
         &password_line(),
@@ -42,6 +46,25 @@ fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    LoggedIn {
+        server,
+        home,
+        entry,
+        output,
+    }
+}
+
+#[test]
+fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
+    if !keyring_available() {
+        return;
+    }
+    let LoggedIn {
+        server,
+        home,
+        entry,
+        output,
+    } = log_in_alice();
     assert_eq!(find(&events(&output), "logged_in")["uid"], "alice");
     let token = entry.get_password().expect("the token is in the keyring");
     assert_ne!(token, PASSWORD, "the password is never stored");
@@ -100,16 +123,12 @@ fn logout_works_after_many_one_shot_commands() {
     if !keyring_available() {
         return;
     }
-    let server = Server::start(&["alice", "bob"], &[]);
-    let home = tempfile::tempdir().expect("config dir");
-    let account = format!("alice@{}", server.url);
-    let entry = keyring::Entry::new("ringer", &account).expect("a keyring entry");
-
-    let output = run(
-        ringer(home.path(), &server.url, "alice", &["login"]),
-        &password_line(),
-    );
-    assert_eq!(output.status.code(), Some(0));
+    let LoggedIn {
+        server,
+        home,
+        entry,
+        ..
+    } = log_in_alice();
     // Each run's device lingers for the reconnect grace; the one-shot runs share one, so the
     // limit of 5 devices is never reached.
     for args in [
