@@ -201,8 +201,8 @@ pub struct Settings {
 
     /// Threads that serve the connections: 0 for one per CPU, 1 to serve them all on one
     /// thread (the least CPU and latency per call on a small machine, see
-    /// docs/performance.md), N for N. Password hashing and the database have threads of their
-    /// own either way [default: 0].
+    /// docs/performance.md), N for N. Password hashing, the database and the call-record writer
+    /// have threads of their own either way [default: 0].
     #[arg(long, env = "RINGER_WORKER_THREADS", value_name = "N")]
     pub worker_threads: Option<usize>,
 }
