@@ -166,9 +166,7 @@ impl Reader {
                 biased;
                 () = &mut killed => return,
                 _ = &mut *writer, if linger.is_none() => {
-                    let until = Instant::now() + CLOSE_LINGER;
-                    linger = Some(until);
-                    timer.as_mut().reset(until);
+                    start_linger(&mut linger, timer.as_mut());
                     continue;
                 }
                 () = &mut timer => {
@@ -190,11 +188,7 @@ impl Reader {
                 // the stream (RFC 6455's closing handshake); the linger bounds the wait for a
                 // peer that does not take the reply.
                 Some(Ok(Message::Close(_))) => {
-                    if linger.is_none() {
-                        let until = Instant::now() + CLOSE_LINGER;
-                        linger = Some(until);
-                        timer.as_mut().reset(until);
-                    }
+                    start_linger(&mut linger, timer.as_mut());
                     continue;
                 }
                 Some(Ok(message)) => self.handle_message(message).await,
@@ -481,6 +475,15 @@ impl Reader {
             }
             Err(mpsc::error::TrySendError::Closed(_)) => Err(Stop),
         }
+    }
+}
+
+/// Starts the wait for the peer's close reply (once: a later call keeps the first deadline).
+fn start_linger(linger: &mut Option<Instant>, timer: std::pin::Pin<&mut tokio::time::Sleep>) {
+    if linger.is_none() {
+        let until = Instant::now() + CLOSE_LINGER;
+        *linger = Some(until);
+        timer.reset(until);
     }
 }
 
