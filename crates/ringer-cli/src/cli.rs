@@ -105,22 +105,6 @@ pub enum Command {
     Directory,
 }
 
-impl Command {
-    /// The command's name, as typed.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Login => "login",
-            Command::Logout => "logout",
-            Command::Call(_) => "call",
-            Command::Listen(_) => "listen",
-            Command::Presence(_) => "presence",
-            Command::Status(_) => "status",
-            Command::History(_) => "history",
-            Command::Directory => "directory",
-        }
-    }
-}
-
 /// `ringer call`.
 #[derive(Debug, Args)]
 pub struct CallArgs {

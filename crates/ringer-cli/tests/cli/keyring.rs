@@ -23,7 +23,7 @@ fn keyring_available() -> bool {
 }
 
 /// A server with alice and bob, a config directory, and alice's keyring entry, after a
-/// successful `ringer login` as alice (whose output this keeps).
+/// successful `ringer login` as alice (whose output this keeps); `None` without a keyring.
 struct LoggedIn {
     server: Server,
     home: tempfile::TempDir,
@@ -31,7 +31,10 @@ struct LoggedIn {
     output: std::process::Output,
 }
 
-fn log_in_alice() -> LoggedIn {
+fn log_in_alice() -> Option<LoggedIn> {
+    if !keyring_available() {
+        return None;
+    }
     let server = Server::start(&["alice", "bob"], &[]);
     let home = tempfile::tempdir().expect("config dir");
     let account = format!("alice@{}", server.url);
@@ -46,25 +49,25 @@ fn log_in_alice() -> LoggedIn {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    LoggedIn {
+    Some(LoggedIn {
         server,
         home,
         entry,
         output,
-    }
+    })
 }
 
 #[test]
 fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
-    if !keyring_available() {
-        return;
-    }
-    let LoggedIn {
+    let Some(LoggedIn {
         server,
         home,
         entry,
         output,
-    } = log_in_alice();
+    }) = log_in_alice()
+    else {
+        return;
+    };
     assert_eq!(find(&events(&output), "logged_in")["uid"], "alice");
     let token = entry.get_password().expect("the token is in the keyring");
     assert_ne!(token, PASSWORD, "the password is never stored");
@@ -120,15 +123,15 @@ fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
 
 #[test]
 fn logout_works_after_many_one_shot_commands() {
-    if !keyring_available() {
-        return;
-    }
-    let LoggedIn {
+    let Some(LoggedIn {
         server,
         home,
         entry,
         ..
-    } = log_in_alice();
+    }) = log_in_alice()
+    else {
+        return;
+    };
     // Each run's device lingers for the reconnect grace; the one-shot runs share one, so the
     // limit of 5 devices is never reached.
     for args in [
