@@ -254,10 +254,13 @@ impl Hub {
                 account,
                 reply,
             } => {
-                // An account created since the store was last polled: its credentials were just
-                // checked against it, so it exists; the next poll finds it unchanged.
-                if !self.accounts.contains_key(&account.uid) {
-                    tracing::info!(uid = %account.uid, "account added");
+                // An account created, enabled again or renamed since the store was last polled:
+                // its credentials were just checked against this row, which is newer than the
+                // hub's (unless an admin command raced the check: the next poll corrects that).
+                let known = self.accounts.get(&account.uid);
+                if known.is_none_or(|known| !same_for_switchboard(known, &account)) {
+                    let what = if known.is_some() { "updated" } else { "added" };
+                    tracing::info!(uid = %account.uid, enabled = account.enabled, "account {what}");
                     self.switchboard
                         .set_account(switchboard_account(&account), now);
                     self.accounts.insert(account.uid.clone(), *account);
@@ -313,9 +316,7 @@ impl Hub {
         }
         for (uid, account) in &fresh {
             let old = self.accounts.get(uid);
-            let changed = old.is_none_or(|old| {
-                old.display_name != account.display_name || old.enabled != account.enabled
-            });
+            let changed = old.is_none_or(|old| !same_for_switchboard(old, account));
             if changed {
                 tracing::info!(%uid, enabled = account.enabled, "account updated");
                 self.switchboard
@@ -461,6 +462,11 @@ fn close_for(reason: CloseReason) -> Outbound {
         }
         CloseReason::Shutdown => Outbound::close(CloseCode::Away, "server shutting down"),
     }
+}
+
+/// Whether the switchboard would see no difference between `a` and `b`.
+fn same_for_switchboard(a: &ringer_store::Account, b: &ringer_store::Account) -> bool {
+    a.display_name == b.display_name && a.enabled == b.enabled
 }
 
 fn switchboard_account(account: &ringer_store::Account) -> ringer_switchboard::Account {

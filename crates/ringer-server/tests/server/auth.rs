@@ -327,3 +327,46 @@ async fn an_account_added_while_running_signs_in_before_the_next_poll() {
     assert_eq!(invitation.id, id);
     assert_eq!(invitation.caller, uid("alice"));
 }
+
+/// An account enabled again while the server runs signs in at once, as a new one does: the
+/// credentials check has just seen it enabled, so the server does not wait for its next poll
+/// of the store to agree.
+#[tokio::test]
+async fn an_account_enabled_again_signs_in_before_the_next_poll() {
+    let server = TestServer::start_with(&["alice", "carol"], |config| {
+        config.limits.account_poll_interval = Duration::from_secs(3600);
+        crate::util::open_store(&config.data_dir)
+            .disable_user(&uid("carol"))
+            .expect("disable carol");
+    })
+    .await;
+    let mut refused = server.connect().await;
+    let reply = refused.try_login("carol", PASSWORD, "desk").await;
+    assert_eq!(error_code(&reply), ErrorCode::AccountDisabled);
+
+    crate::util::open_store(server.dir.path())
+        .enable_user(&uid("carol"))
+        .expect("enable carol");
+    let (_carol, welcome) = server.login("carol", "desk").await;
+    assert_eq!(welcome.uid, uid("carol"));
+    let (mut alice, _) = server.login("alice", "laptop").await;
+    alice
+        .send(&ClientFrame::QueryPresence {
+            req: 1,
+            uids: vec![uid("carol")],
+        })
+        .await;
+    let reply = alice
+        .recv_until(|f| matches!(f, ServerFrame::PresenceResult { .. }))
+        .await;
+    assert_eq!(
+        reply,
+        ServerFrame::PresenceResult {
+            req: 1,
+            entries: vec![PresenceEntry {
+                uid: uid("carol"),
+                presence: Presence::Online
+            }]
+        }
+    );
+}
