@@ -147,6 +147,22 @@ mod tests {
         assert_eq!(frame, Ok(ClientFrame::Ping {}));
     }
 
+    /// docs/protocol.md §2 promises this depth: serde_json's recursion limit.
+    #[test]
+    fn unknown_members_nest_up_to_127_levels_with_the_frame() {
+        let nested = |levels: usize| {
+            let arrays = levels - 1;
+            format!(
+                r#"{{"type":"ping","x":{}{}}}"#,
+                "[".repeat(arrays),
+                "]".repeat(arrays)
+            )
+        };
+        assert_eq!(decode_client(&nested(127)), Ok(ClientFrame::Ping {}));
+        let err = decode_client(&nested(128)).err();
+        assert_eq!(err.map(|e| e.code), Some(ErrorCode::InvalidArgument));
+    }
+
     #[test]
     fn unknown_type_is_unsupported_and_keeps_req() {
         let err = decode_client(r#"{"type":"teleport","req":3}"#).err();

@@ -7,8 +7,8 @@
 //! and the connection is closed if it has not authenticated within `auth_timeout`.
 //!
 //! Close codes: 1000 after logout, 1001 on shutdown or when idle past `idle_timeout`, 1008
-//! for an authentication timeout, a disabled account or revoked sessions, 1009 for a message
-//! over 64 KiB.
+//! for an authentication timeout, a disabled account or revoked sessions, 1007 for a text
+//! message that is not UTF-8, 1009 for a message over 64 KiB.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -231,17 +231,43 @@ impl Reader {
         }
     }
 
+    /// The stream cannot go on after a read error; where the client sent something it can be
+    /// told about, it hears why before the close.
     fn read_failed(&mut self, err: WsError) {
-        if let WsError::Capacity(err) = err {
-            tracing::info!(conn = self.conn.0, %err, "closing: message too large");
-            let _ = self.reply(ServerFrame::Error {
-                req: None,
-                code: ErrorCode::TooLarge,
-                message: format!("{err}; frames are at most {MAX_FRAME_BYTES} bytes"),
-            });
-            let _ = self.push(Outbound::close(CloseCode::Size, "message too large"));
-        } else {
-            tracing::debug!(conn = self.conn.0, %err, "read failed");
+        match err {
+            WsError::Capacity(err) => {
+                tracing::info!(conn = self.conn.0, %err, "closing: message too large");
+                let _ = self.reply(ServerFrame::Error {
+                    req: None,
+                    code: ErrorCode::TooLarge,
+                    message: format!("{err}; frames are at most {MAX_FRAME_BYTES} bytes"),
+                });
+                let _ = self.push(Outbound::close(CloseCode::Size, "message too large"));
+            }
+            WsError::Utf8(err) => {
+                tracing::info!(conn = self.conn.0, %err, "closing: text message not UTF-8");
+                let _ = self.reply(ServerFrame::Error {
+                    req: None,
+                    code: ErrorCode::InvalidArgument,
+                    message: format!("a text message must be UTF-8: {err}"),
+                });
+                let _ = self.push(Outbound::close(
+                    CloseCode::Invalid,
+                    "text message not UTF-8",
+                ));
+            }
+            err @ (WsError::ConnectionClosed
+            | WsError::AlreadyClosed
+            | WsError::Io(_)
+            | WsError::Tls(_)
+            | WsError::Protocol(_)
+            | WsError::WriteBufferFull(_)
+            | WsError::AttackAttempt
+            | WsError::Url(_)
+            | WsError::Http(_)
+            | WsError::HttpFormat(_)) => {
+                tracing::debug!(conn = self.conn.0, %err, "read failed");
+            }
         }
     }
 

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use ringer_proto::{ClientFrame, ErrorCode, InvitationId, ServerFrame, limits::MAX_FRAME_BYTES};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
 use crate::util::{TestServer, close_code, error_code, uid};
 
@@ -95,6 +97,30 @@ async fn oversized_message_gets_too_large_and_close_1009() {
     assert_eq!(frames.len(), 1, "{frames:?}");
     assert_eq!(error_code(&frames[0]), ErrorCode::TooLarge);
     assert_eq!(close_code(&ended), 1009);
+
+    bystander.send(&ClientFrame::Ping {}).await;
+    assert_eq!(bystander.recv().await, ServerFrame::Pong {});
+}
+
+/// A text message that is not UTF-8 cannot be read as a frame, and the WebSocket protocol ends
+/// the connection (RFC 6455 §8.1): the client hears why first, then close code 1007.
+#[tokio::test]
+async fn a_text_message_that_is_not_utf8_gets_invalid_argument_and_close_1007() {
+    let server = TestServer::start(&["alice"]).await;
+    let (mut bystander, _) = server.login("alice", "laptop").await;
+    let mut client = server.connect().await;
+    let text = b"{\"type\":\"ping\",\"pad\":\"\xc3\x28\"}".to_vec();
+    client
+        .send_message(Message::Frame(Frame::message(
+            text,
+            OpCode::Data(Data::Text),
+            true,
+        )))
+        .await;
+    let (frames, ended) = client.drain_until_end().await;
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert_eq!(error_code(&frames[0]), ErrorCode::InvalidArgument);
+    assert_eq!(close_code(&ended), 1007);
 
     bystander.send(&ClientFrame::Ping {}).await;
     assert_eq!(bystander.recv().await, ServerFrame::Pong {});
