@@ -65,6 +65,47 @@ fn report(error: &CliError, printer: &mut Printer) -> u8 {
     error.exit_code()
 }
 
+/// Reports a command line clap refused the way every other error is reported (`ringer:` on
+/// standard error, an `error` line of kind `usage` with `--json`), so that scripts see one
+/// format; `--help` and `--version` print as clap does. Returns the exit status.
+pub fn report_bad_command_line(error: &clap::Error, args: &[std::ffi::OsString]) -> u8 {
+    if !error.use_stderr() {
+        // `--help`, `--version`: not errors.
+        let _ = error.print();
+        return EXIT_OK;
+    }
+    let rendered = error.render().to_string();
+    let message =
+        if error.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            // The rendering is the whole help, which is what a bare `ringer` should show.
+            eprint!("{rendered}");
+            "a command is required (see `ringer --help`)".to_owned()
+        } else {
+            let text = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+            eprint!("ringer: {text}");
+            // The cause, without clap's usage line and tips, on one line.
+            let cause: Vec<&str> = text
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            cause.join(" ")
+        };
+    // The parse failed, so whether `--json` was meant is read from the raw arguments.
+    let json = args
+        .iter()
+        .skip(1)
+        .take_while(|arg| *arg != "--")
+        .any(|arg| arg == "--json");
+    if json {
+        let _ = Printer::stdout(true).print(&Line::Error {
+            kind: "usage",
+            message: &message,
+        });
+    }
+    error::EXIT_USAGE
+}
+
 /// Diagnostics to standard error, only when `RUST_LOG` asks for them.
 fn init_logging() {
     if std::env::var_os("RUST_LOG").is_some() {

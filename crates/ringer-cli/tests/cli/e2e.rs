@@ -365,13 +365,40 @@ fn out_of_range_values_exit_two_before_connecting() {
             ringer(home.path(), "ws://127.0.0.1:1", "alice", args),
             &password_line(),
         );
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{:?}: {}",
-            &args[..3],
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{:?}: {stderr}", &args[..3]);
+        assert!(stderr.starts_with("ringer: "), "{stderr}");
+        assert_eq!(find(&events(&output), "error")["kind"], "usage");
+    }
+}
+
+/// What clap refuses is reported as the CLI's own usage errors are (docs/cli.md, "Exit
+/// status" and "Output"), with `--json` too.
+#[test]
+fn a_command_line_clap_refuses_is_a_usage_error_in_the_usual_format() {
+    let home = tempfile::tempdir().expect("config dir");
+    for (args, cause) in [
+        (
+            &["--bogus-flag", "directory"][..],
+            "unexpected argument '--bogus-flag' found",
+        ),
+        (
+            &["call"],
+            "the following required arguments were not provided: <CALLEE>",
+        ),
+        (
+            &["listen", "--accept", "--refuse"],
+            "the argument '--accept' cannot be used with '--refuse'",
+        ),
+    ] {
+        let output = run(ringer(home.path(), "ws://127.0.0.1:1", "alice", args), "");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("ringer: "), "{stderr}");
+        let events = events(&output);
+        let error = find(&events, "error");
+        assert_eq!(error["kind"], "usage");
+        assert_eq!(error["message"], cause);
     }
 }
 
