@@ -234,28 +234,19 @@ impl Reader {
     /// The stream cannot go on after a read error; where the client sent something it can be
     /// told about, it hears why before the close.
     fn read_failed(&mut self, err: WsError) {
-        match err {
-            WsError::Capacity(err) => {
-                tracing::info!(conn = self.conn.0, %err, "closing: message too large");
-                let _ = self.reply(ServerFrame::Error {
-                    req: None,
-                    code: ErrorCode::TooLarge,
-                    message: format!("{err}; frames are at most {MAX_FRAME_BYTES} bytes"),
-                });
-                let _ = self.push(Outbound::close(CloseCode::Size, "message too large"));
-            }
-            WsError::Utf8(err) => {
-                tracing::info!(conn = self.conn.0, %err, "closing: text message not UTF-8");
-                let _ = self.reply(ServerFrame::Error {
-                    req: None,
-                    code: ErrorCode::InvalidArgument,
-                    message: format!("a text message must be UTF-8: {err}"),
-                });
-                let _ = self.push(Outbound::close(
-                    CloseCode::Invalid,
-                    "text message not UTF-8",
-                ));
-            }
+        let (code, message, close_code, close_reason) = match err {
+            WsError::Capacity(err) => (
+                ErrorCode::TooLarge,
+                format!("{err}; frames are at most {MAX_FRAME_BYTES} bytes"),
+                CloseCode::Size,
+                "message too large",
+            ),
+            WsError::Utf8(err) => (
+                ErrorCode::InvalidArgument,
+                format!("a text message must be UTF-8: {err}"),
+                CloseCode::Invalid,
+                "text message not UTF-8",
+            ),
             err @ (WsError::ConnectionClosed
             | WsError::AlreadyClosed
             | WsError::Io(_)
@@ -267,8 +258,16 @@ impl Reader {
             | WsError::Http(_)
             | WsError::HttpFormat(_)) => {
                 tracing::debug!(conn = self.conn.0, %err, "read failed");
+                return;
             }
-        }
+        };
+        tracing::info!(conn = self.conn.0, message, "closing: {close_reason}");
+        let _ = self.reply(ServerFrame::Error {
+            req: None,
+            code,
+            message,
+        });
+        let _ = self.push(Outbound::close(close_code, close_reason));
     }
 
     async fn handle_message(&mut self, message: Message) -> Result<(), Stop> {
