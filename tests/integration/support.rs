@@ -333,6 +333,7 @@ impl Party {
         self.expect(Event::LocalInvitationFailure {
             id: id.clone(),
             reason,
+            error: None,
         })
         .await;
     }

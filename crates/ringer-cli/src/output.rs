@@ -207,7 +207,7 @@ fn json_event(event: &Event, peer: Option<&Uid>) -> Value {
         Event::LocalInvitationCanceled { id } => json!({
             "event": "local_invitation_canceled", "id": id, "peer": peer,
         }),
-        Event::LocalInvitationFailure { id, reason } => json!({
+        Event::LocalInvitationFailure { id, reason, .. } => json!({
             "event": "local_invitation_failure", "id": id, "peer": peer, "reason": reason,
         }),
         Event::RemoteInvitationReceived { invitation } => json!({

@@ -44,4 +44,5 @@ pub use handle::{Client, EventStream, Session};
 
 pub use ringer_engine::{
     ApiError, ConnectionChangeReason, ConnectionState, Credentials, Event, Invite, Reply,
+    ServerError,
 };

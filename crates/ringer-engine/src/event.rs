@@ -26,6 +26,15 @@ pub enum Reply {
     },
 }
 
+/// A server's `error` answer to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    /// The server's error code.
+    pub code: ErrorCode,
+    /// The server's explanation.
+    pub message: String,
+}
+
 /// Everything the engine tells its user; names follow SPEC.md (Agora's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -59,8 +68,12 @@ pub enum Event {
     LocalInvitationFailure {
         /// The invitation.
         id: InvitationId,
-        /// Why.
+        /// Why, in the wire's vocabulary.
         reason: FailureReason,
+        /// The server's `error` answer when it refused the `invite` itself rather than fail
+        /// the invitation with a reason: then `reason` is only `not_logged_in` (for that code)
+        /// or `peer_unknown` (any other), and this says what really happened. `None` otherwise.
+        error: Option<ServerError>,
     },
     /// Callee: an invitation arrived (its receipt is already acknowledged).
     RemoteInvitationReceived {
@@ -145,7 +158,8 @@ pub enum Event {
     },
     /// A request failed: the server refused it, or the connection was lost before it answered
     /// (`not_logged_in`). Also reported for invitation actions, whose request ids the API does
-    /// not return; see the crate docs.
+    /// not return, except a refused `invite`, whose [`Event::LocalInvitationFailure`] carries
+    /// the error instead; see the crate docs.
     RequestFailed {
         /// The request id.
         req: ReqId,

@@ -46,13 +46,16 @@
 //! (no uids, over 256 presence or 512 subscription uids, history limit not in 1–500):
 //! `invalid_argument`.
 //!
-//! **Server errors for invitation actions.** The verbs return `()`, so these arrive as
+//! **Server errors for invitation actions.** The verbs return `()`, so these arrive as events.
+//! An `invite` refused by the server fails the invitation with `not_logged_in` (for
+//! `not_logged_in`) or `peer_unknown` (any other code: the server would not place the call), and
+//! that [`Event::LocalInvitationFailure`] carries the server's code and message in `error`, so
+//! that a client can say why rather than what the wire reason means (no account); there is no
+//! separate [`Event::RequestFailed`] for it. The other actions' errors arrive as
 //! [`Event::RequestFailed`] with the engine's request id, immediately followed by any state
-//! change: an `invite` refused by the server fails the invitation with `not_logged_in` (for
-//! `not_logged_in`) or `peer_unknown` (any other code: the server would not place the call); an
-//! `accept` refused with anything but `already_end` / `already_accept` fails the callee's
-//! invitation with `accept_failure` (the server will never confirm it); a refused `cancel`,
-//! `refuse` or `hang_up` leaves the state as it is, so the user may try again.
+//! change: an `accept` refused with anything but `already_end` / `already_accept` fails the
+//! callee's invitation with `accept_failure` (the server will never confirm it); a refused
+//! `cancel`, `refuse` or `hang_up` leaves the state as it is, so the user may try again.
 //!
 //! **Callee ordering.** `accepted` arriving before `received_by_peer` is reported as
 //! `received_by_peer` then `accepted`; `call_ended` for an invitation whose accept was missed is
@@ -129,6 +132,6 @@ pub use config::{Credentials, EngineConfig, Invite};
 pub use connection::{ConnectionChangeReason, ConnectionState};
 pub use engine::{ENDED_RETENTION, Engine, PRUNE_INTERVAL};
 pub use error::ApiError;
-pub use event::{Event, Reply, Transmit};
+pub use event::{Event, Reply, ServerError, Transmit};
 pub use local::LocalInvitationState;
 pub use remote::RemoteInvitationState;

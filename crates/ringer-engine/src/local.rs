@@ -8,7 +8,7 @@ use ringer_proto::{FailureReason, InvitationId, RefuseReason, Response};
 
 use crate::call::Call;
 use crate::config::Invite;
-use crate::event::Event;
+use crate::event::{Event, ServerError};
 use crate::requests::Pending;
 use crate::transition::IllegalTransition;
 
@@ -93,6 +93,8 @@ pub(crate) struct LocalInvitation {
     pub call: Option<Call>,
     /// When it (and its call, if any) ended; ended invitations are forgotten some time later.
     pub ended_at: Option<Instant>,
+    /// The server's `error` answer to the `invite`, for the failure event it causes.
+    pub refusal: Option<ServerError>,
 }
 
 impl LocalInvitation {
@@ -104,6 +106,7 @@ impl LocalInvitation {
             cancel: Pending::No,
             call: None,
             ended_at: None,
+            refusal: None,
         }
     }
 
@@ -130,7 +133,7 @@ pub(crate) fn transition(
         });
     }
     tracing::debug!(%id, "local invitation {} -> {}", inv.state, to);
-    if let Some(event) = event_for(&id, &to) {
+    if let Some(event) = event_for(&id, &to, inv.refusal.as_ref()) {
         events.push_back(event);
     }
     match &to {
@@ -165,7 +168,11 @@ fn allowed(from: &LocalInvitationState, to: &LocalInvitationState) -> bool {
     }
 }
 
-fn event_for(id: &InvitationId, to: &LocalInvitationState) -> Option<Event> {
+fn event_for(
+    id: &InvitationId,
+    to: &LocalInvitationState,
+    refusal: Option<&ServerError>,
+) -> Option<Event> {
     let id = id.clone();
     match to {
         LocalInvitationState::Idle | LocalInvitationState::SentToRemote => None,
@@ -187,6 +194,7 @@ fn event_for(id: &InvitationId, to: &LocalInvitationState) -> Option<Event> {
         LocalInvitationState::Failure(reason) => Some(Event::LocalInvitationFailure {
             id,
             reason: *reason,
+            error: refusal.cloned(),
         }),
     }
 }

@@ -136,7 +136,7 @@ fn apply_event(st: &mut State, fx: &mut Effects, event: Event) -> FollowUp {
             set_outgoing(st, fx, &id, |call| call.state = OutgoingState::Canceled);
             FollowUp::History
         }
-        Event::LocalInvitationFailure { id, reason } => {
+        Event::LocalInvitationFailure { id, reason, .. } => {
             set_outgoing(st, fx, &id, |call| {
                 call.state = OutgoingState::Failed;
                 call.reason = Some(EndReason::Failed(reason));

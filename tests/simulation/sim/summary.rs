@@ -57,7 +57,7 @@ pub fn event(event: &Event) -> String {
             format!("local_invitation_refused({id}, {})", name(reason))
         }
         Event::LocalInvitationCanceled { id } => format!("local_invitation_canceled({id})"),
-        Event::LocalInvitationFailure { id, reason } => {
+        Event::LocalInvitationFailure { id, reason, .. } => {
             format!("local_invitation_failure({id}, {})", name(reason))
         }
         Event::RemoteInvitationReceived { invitation } => {

@@ -220,6 +220,7 @@ impl Following {
             Event::LocalInvitationFailure {
                 id,
                 reason: FailureReason::Glare,
+                ..
             } if ours(id) => Step::Glare,
             Event::LocalInvitationRefused { id, .. }
             | Event::LocalInvitationCanceled { id }

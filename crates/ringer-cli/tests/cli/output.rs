@@ -54,6 +54,7 @@ fn caller_events_use_spec_names_with_id_peer_reason_and_response() {
             Event::LocalInvitationFailure {
                 id: id(),
                 reason: FailureReason::PeerOffline,
+                error: None,
             },
             json!({"event": "local_invitation_failure", "id": "inv-1", "peer": "bob",
                    "reason": "peer_offline"}),
@@ -204,6 +205,7 @@ fn human_lines_name_the_peer_and_the_reason() {
     let failure = Event::LocalInvitationFailure {
         id: id(),
         reason: FailureReason::PeerUnknown,
+        error: None,
     };
     assert_eq!(
         human_line(&Line::Event {

@@ -151,6 +151,7 @@ async fn a_refusal_reaches_the_caller_with_its_reason() {
         Event::LocalInvitationFailure {
             id: invitation_id("call-3"),
             reason: FailureReason::PeerUnknown,
+            error: None,
         }
     );
     alice.shutdown().await;
@@ -304,6 +305,7 @@ async fn clients_reconnect_after_a_server_restart_and_call_again() {
         Event::LocalInvitationFailure {
             id: invitation_id("before"),
             reason: FailureReason::ServerRestart,
+            error: None,
         }
     );
     next_matching(&mut bob_events, |e| {

@@ -8,7 +8,7 @@ use ringer_proto::{
 
 use super::Engine;
 use crate::connection::Link;
-use crate::event::{Event, Reply};
+use crate::event::{Event, Reply, ServerError};
 use crate::local::LocalInvitationState;
 use crate::remote::{self, RemoteInvitationState};
 use crate::requests::{Pending, RequestKind};
@@ -282,7 +282,6 @@ impl Engine {
             | RequestKind::History
             | RequestKind::Directory => self.request_failed(req, code, message),
             RequestKind::Invite(id) => {
-                self.request_failed(req, code, message);
                 let reason = match code {
                     ErrorCode::NotLoggedIn => FailureReason::NotLoggedIn,
                     ErrorCode::InvalidArgument
@@ -302,7 +301,18 @@ impl Engine {
                     | ErrorCode::NotStarted
                     | ErrorCode::Internal => FailureReason::PeerUnknown,
                 };
-                self.local_to(&id, LocalInvitationState::Failure(reason), now);
+                let error = ServerError { code, message };
+                let failed = match self.locals.get_mut(&id) {
+                    Some(inv) => {
+                        inv.refusal = Some(error.clone());
+                        self.local_to(&id, LocalInvitationState::Failure(reason), now)
+                    }
+                    None => false,
+                };
+                if !failed {
+                    // Forgotten or already ended: no failure event carries the error.
+                    self.request_failed(req, error.code, error.message);
+                }
             }
             RequestKind::Cancel(id) => {
                 if let Some(inv) = self.locals.get_mut(&id) {

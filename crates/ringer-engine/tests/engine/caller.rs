@@ -1,6 +1,6 @@
 //! SPEC §3: the caller's LocalInvitation, row by row, with every API error.
 
-use ringer_engine::{ApiError, CallState, Event, LocalInvitationState as L};
+use ringer_engine::{ApiError, CallState, Event, LocalInvitationState as L, ServerError};
 use ringer_proto::{
     CallEndReason, CancelReason, ChannelId, ClientFrame, Content, ErrorCode, FailureReason,
     RefuseReason, Response, ServerFrame,
@@ -218,7 +218,8 @@ fn every_failure_reason_from_the_table() {
             h.events(),
             vec![Event::LocalInvitationFailure {
                 id: iid("c1"),
-                reason
+                reason,
+                error: None,
             }]
         );
     }
@@ -236,7 +237,8 @@ fn send_while_not_logged_in_fails_with_an_event_not_an_error() {
         h.events(),
         vec![Event::LocalInvitationFailure {
             id: iid("c1"),
-            reason: FailureReason::NotLoggedIn
+            reason: FailureReason::NotLoggedIn,
+            error: None,
         }]
     );
     assert_eq!(h.frames(), vec![]);
@@ -383,11 +385,15 @@ fn a_refused_cancel_can_be_retried() {
     assert_eq!(h.frames().len(), 1);
 }
 
+/// The wire has no failure reason for a refused `invite`: the event keeps the server's error,
+/// and reports it only there (no `RequestFailed` besides).
 #[test]
-fn a_refused_invite_fails_the_invitation() {
+fn a_refused_invite_fails_the_invitation_with_the_servers_error() {
     for (code, reason) in [
         (ErrorCode::InvalidArgument, FailureReason::PeerUnknown),
         (ErrorCode::Forbidden, FailureReason::PeerUnknown),
+        (ErrorCode::RateLimited, FailureReason::PeerUnknown),
+        (ErrorCode::Internal, FailureReason::PeerUnknown),
         (ErrorCode::AlreadySent, FailureReason::PeerUnknown),
         (ErrorCode::NotLoggedIn, FailureReason::NotLoggedIn),
     ] {
@@ -403,19 +409,46 @@ fn a_refused_invite_fails_the_invitation() {
         });
         assert_eq!(
             h.events(),
-            vec![
-                Event::RequestFailed {
-                    req,
+            vec![Event::LocalInvitationFailure {
+                id: iid("c1"),
+                reason,
+                error: Some(ServerError {
                     code,
                     message: "no".into()
-                },
-                Event::LocalInvitationFailure {
-                    id: iid("c1"),
-                    reason
-                },
-            ]
+                }),
+            }]
         );
     }
+}
+
+#[test]
+fn an_invite_refused_after_its_invitation_ended_is_reported_on_its_own() {
+    let mut h = Harness::connected();
+    h.engine.send(invite("c1"), h.now).expect("send succeeds");
+    h.pump();
+    let req = h.req_of("invite");
+    h.frame(ServerFrame::Failed {
+        id: iid("c1"),
+        reason: FailureReason::PeerOffline,
+    });
+    h.clear();
+    h.frame(ServerFrame::Error {
+        req: Some(req),
+        code: ErrorCode::Internal,
+        message: "late".into(),
+    });
+    assert_eq!(
+        h.events(),
+        vec![Event::RequestFailed {
+            req,
+            code: ErrorCode::Internal,
+            message: "late".into()
+        }]
+    );
+    assert_eq!(
+        h.engine.local_invitation(&iid("c1")),
+        Some(L::Failure(FailureReason::PeerOffline))
+    );
 }
 
 #[test]

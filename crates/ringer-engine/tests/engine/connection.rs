@@ -300,7 +300,8 @@ fn logout_disconnects_for_good_and_ends_what_was_live() {
     assert_eq!(state_changes(&events), vec![(S::Disconnected, Why::Logout)]);
     assert!(events.contains(&Event::LocalInvitationFailure {
         id: iid("c1"),
-        reason: FailureReason::NotLoggedIn
+        reason: FailureReason::NotLoggedIn,
+        error: None,
     }));
     assert!(events.contains(&Event::RemoteInvitationFailure {
         id: iid("r1"),

@@ -105,6 +105,7 @@ fn a_sent_invitation_catches_up_with_every_snapshot_state() {
             vec![Event::LocalInvitationFailure {
                 id: c(),
                 reason: FailureReason::PeerNoResponse,
+                error: None,
             }],
             L::Failure(FailureReason::PeerNoResponse),
             vec![],
@@ -397,6 +398,7 @@ fn a_server_restart_fails_everything_live() {
         Event::LocalInvitationFailure {
             id: iid("c1"),
             reason: FailureReason::ServerRestart,
+            error: None,
         },
         Event::CallEnded {
             id: iid("c2"),
@@ -454,7 +456,8 @@ fn what_the_same_server_forgot_ends() {
     let events = invitation_events(h.events());
     assert!(events.contains(&Event::LocalInvitationFailure {
         id: iid("c1"),
-        reason: FailureReason::ServerRestart
+        reason: FailureReason::ServerRestart,
+        error: None,
     }));
     assert!(events.contains(&Event::CallEnded {
         id: iid("r1"),
