@@ -207,8 +207,10 @@ fn json_event(event: &Event, peer: Option<&Uid>) -> Value {
         Event::LocalInvitationCanceled { id } => json!({
             "event": "local_invitation_canceled", "id": id, "peer": peer,
         }),
-        Event::LocalInvitationFailure { id, reason, .. } => json!({
+        Event::LocalInvitationFailure { id, reason, error } => json!({
             "event": "local_invitation_failure", "id": id, "peer": peer, "reason": reason,
+            "code": error.as_ref().map(|e| e.code),
+            "message": error.as_ref().map(|e| &e.message),
         }),
         Event::RemoteInvitationReceived { invitation } => json!({
             "event": "remote_invitation_received",
@@ -319,9 +321,19 @@ fn human_event(event: &Event, peer: Option<&Uid>) -> String {
             response_suffix(response.as_deref())
         ),
         Event::LocalInvitationCanceled { .. } => format!("call to {who} canceled"),
-        Event::LocalInvitationFailure { reason, .. } => {
-            format!("call to {who} failed: {}", failure_text(*reason))
-        }
+        // The wire reason stands in for an error the server answered the invite with: say the
+        // error, not what the reason would mean (no account).
+        Event::LocalInvitationFailure {
+            error: Some(error), ..
+        } => format!(
+            "call to {who} failed: server refused the request: {}: {}",
+            error.code, error.message
+        ),
+        Event::LocalInvitationFailure {
+            reason,
+            error: None,
+            ..
+        } => format!("call to {who} failed: {}", failure_text(*reason)),
         Event::RemoteInvitationReceived { invitation } => {
             let mut text = format!(
                 "incoming call from {} ({}), invitation {}",

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use ringer_client::{Client, ConnectionState, Event, EventStream, Invite};
+use ringer_client::{
+    Client, ClientError, ConnectionState, Event, EventStream, Invite, ServerError,
+};
 use ringer_proto::{ChannelId, Content, FailureReason, InvitationId, Uid};
 use tokio::time::Instant;
 
@@ -24,6 +26,8 @@ enum Step {
     /// The followed invitation, or after glare the callee's, is now a call.
     Accepted(InvitationId),
     Ended(Outcome),
+    /// The server refused the `invite` itself: the call was never placed.
+    RefusedByServer(ServerError),
     Aborted(ringer_client::ConnectionChangeReason),
     Down,
     Up,
@@ -148,6 +152,9 @@ async fn follow(
                         }
                         return Ok(outcome);
                     }
+                    Step::RefusedByServer(ServerError { code, message }) => {
+                        return Err(ClientError::from_code(code, message).into());
+                    }
                     Step::Aborted(reason) => return Err(aborted(reason)),
                     Step::Down => {
                         give_up_at.get_or_insert(Instant::now() + RECONNECT_PATIENCE);
@@ -222,6 +229,11 @@ impl Following {
                 reason: FailureReason::Glare,
                 ..
             } if ours(id) => Step::Glare,
+            Event::LocalInvitationFailure {
+                id,
+                error: Some(error),
+                ..
+            } if ours(id) => Step::RefusedByServer(error.clone()),
             Event::LocalInvitationRefused { id, .. }
             | Event::LocalInvitationCanceled { id }
             | Event::LocalInvitationFailure { id, .. }

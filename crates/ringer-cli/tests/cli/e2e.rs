@@ -170,12 +170,46 @@ fn an_unknown_callee_fails_at_once() {
     let output = call(&server, home.path(), "nobody", &[]);
     let alice = events(&output);
     assert_eq!(output.status.code(), Some(1), "{alice:?}");
+    let failure = find(&alice, "local_invitation_failure");
+    assert_eq!(failure["reason"], "peer_unknown");
     assert_eq!(
-        find(&alice, "local_invitation_failure")["reason"],
-        "peer_unknown"
+        failure["code"],
+        serde_json::Value::Null,
+        "no server error: {failure}"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("unknown user"), "{stderr}");
+}
+
+/// The wire's reason for an `invite` the server refused is `peer_unknown`, but the callee has an
+/// account: the CLI reports the server's error, with the exit status of a refused request.
+#[test]
+fn an_invite_the_server_refuses_reports_the_servers_error() {
+    // One frame an hour: the login spends it, so the invite is answered `rate_limited`.
+    let server = Server::start(
+        &["alice", "bob"],
+        &["--frame-rate-limit", "1", "--frame-rate-period", "1h"],
+    );
+    let home = tempfile::tempdir().expect("config dir");
+    let output = call(&server, home.path(), "bob", &[]);
+    let alice = events(&output);
+    assert_eq!(output.status.code(), Some(5), "{alice:?}");
+    let failure = find(&alice, "local_invitation_failure");
+    assert_eq!(failure["reason"], "peer_unknown");
+    assert_eq!(failure["code"], "rate_limited");
+    assert!(
+        failure["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{failure}"
+    );
+    let error = find(&alice, "error");
+    assert_eq!(error["kind"], "error");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ringer: server refused the request: rate_limited: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unknown user"), "{stderr}");
+    assert!(!stderr.contains("not accepted"), "{stderr}");
 }
 
 #[test]

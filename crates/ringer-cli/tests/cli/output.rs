@@ -1,10 +1,11 @@
 //! The JSON and text forms of what the CLI prints.
 
 use ringer_cli::output::{Line, Printer, human_line, json_line};
-use ringer_client::{ConnectionChangeReason, ConnectionState, Event};
+use ringer_client::{ConnectionChangeReason, ConnectionState, Event, ServerError};
 use ringer_proto::{
-    CallEndReason, CallRecord, CancelReason, Direction, DisplayName, FailureReason, InvitationId,
-    InvitationInfo, Outcome, Presence, PresenceEntry, RefuseReason, Response, Status, Token, Uid,
+    CallEndReason, CallRecord, CancelReason, Direction, DisplayName, ErrorCode, FailureReason,
+    InvitationId, InvitationInfo, Outcome, Presence, PresenceEntry, RefuseReason, Response, Status,
+    Token, Uid,
 };
 use serde_json::json;
 
@@ -57,7 +58,20 @@ fn caller_events_use_spec_names_with_id_peer_reason_and_response() {
                 error: None,
             },
             json!({"event": "local_invitation_failure", "id": "inv-1", "peer": "bob",
-                   "reason": "peer_offline"}),
+                   "reason": "peer_offline", "code": null, "message": null}),
+        ),
+        (
+            Event::LocalInvitationFailure {
+                id: id(),
+                reason: FailureReason::PeerUnknown,
+                error: Some(ServerError {
+                    code: ErrorCode::RateLimited,
+                    message: "too many frames; slow down".into(),
+                }),
+            },
+            json!({"event": "local_invitation_failure", "id": "inv-1", "peer": "bob",
+                   "reason": "peer_unknown", "code": "rate_limited",
+                   "message": "too many frames; slow down"}),
         ),
         (
             Event::CallEnded {
@@ -213,6 +227,22 @@ fn human_lines_name_the_peer_and_the_reason() {
             peer: Some(&bob)
         }),
         "call to bob failed: unknown user (peer_unknown)"
+    );
+    // A refused invite fails with peer_unknown too; the line says the server's error instead.
+    let refused_invite = Event::LocalInvitationFailure {
+        id: id(),
+        reason: FailureReason::PeerUnknown,
+        error: Some(ServerError {
+            code: ErrorCode::Internal,
+            message: "the store failed".into(),
+        }),
+    };
+    assert_eq!(
+        human_line(&Line::Event {
+            event: &refused_invite,
+            peer: Some(&bob)
+        }),
+        "call to bob failed: server refused the request: internal: the store failed"
     );
     let refused = Event::LocalInvitationRefused {
         id: id(),
