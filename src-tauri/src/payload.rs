@@ -131,6 +131,9 @@ pub struct OutgoingCall {
     pub state: OutgoingState,
     /// For `refused` and `failed`.
     pub reason: Option<EndReason>,
+    /// For `failed`: the server's error when it refused the invitation itself. `reason` is then
+    /// only the wire's stand-in (`peer_unknown`), and this is what to tell the user.
+    pub error: Option<AppError>,
     /// The callee's response.
     pub response: Option<String>,
     /// What the caller wrote.

@@ -125,6 +125,12 @@ export interface OutgoingCall {
   state: OutgoingState;
   /** For `refused`: a RefuseReason; for `failed`: a FailureReason. */
   reason?: RefuseReason | FailureReason | null;
+  /**
+   * For `failed`: the server's error when it refused the invitation itself (`rate_limited`,
+   * `internal`, …). `reason` is then only the protocol's stand-in (`peer_unknown`) and does not
+   * mean the callee has no account; this is what to tell the user.
+   */
+  error?: AppError | null;
   /** The callee's response text, for `accepted` and `refused`. */
   response?: string | null;
   content?: string | null;

@@ -81,7 +81,8 @@ export function outgoingTitle(call: OutgoingCall): string {
     case 'canceled':
       return 'Call canceled';
     case 'failed':
-      return failureText(call.reason, name);
+      // A refused invite's reason is a stand-in; the server's error says what happened.
+      return call.error ? errorText(call.error) : failureText(call.reason, name);
   }
 }
 

@@ -33,6 +33,20 @@ describe('outgoing call dialog', () => {
     [{ state: 'failed', reason: 'server_restart' }, 'The server restarted'],
     [{ state: 'failed', reason: 'not_logged_in' }, 'You are not signed in'],
     [{ state: 'failed', reason: 'accept_failure' }, 'The call could not be connected'],
+    // The server refused the invite: its error, not the protocol's stand-in reason.
+    [
+      { state: 'failed', reason: 'peer_unknown', error: { code: 'rate_limited', message: 'too many frames; slow down' } },
+      'Too many requests. Try again in a moment.',
+    ],
+    [
+      { state: 'failed', reason: 'peer_unknown', error: { code: 'forbidden', message: 'not yours' } },
+      'That is not allowed.',
+    ],
+    [
+      { state: 'failed', reason: 'peer_unknown', error: { code: 'internal', message: 'the store failed' } },
+      'the store failed',
+    ],
+    [{ state: 'failed', reason: 'peer_unknown', error: null }, 'Bob has no account on this server'],
   ];
 
   it.each(cases)('%o reads "%s"', async (patch, title) => {

@@ -48,6 +48,7 @@ impl<I: Integration> Controller<I> {
                 peer_name: st.peer_name(callee.as_str()),
                 state: OutgoingState::Calling,
                 reason: None,
+                error: None,
                 response: None,
                 content: content.as_ref().map(|c| c.as_str().to_owned()),
             };

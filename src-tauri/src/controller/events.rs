@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ringer_client::{ConnectionChangeReason, Event};
+use ringer_client::{ConnectionChangeReason, Event, ServerError};
 use ringer_proto::{
     CallEndReason, CancelReason, ErrorCode, FailureReason, InvitationId, InvitationInfo,
     RefuseReason, Status,
@@ -136,10 +136,14 @@ fn apply_event(st: &mut State, fx: &mut Effects, event: Event) -> FollowUp {
             set_outgoing(st, fx, &id, |call| call.state = OutgoingState::Canceled);
             FollowUp::History
         }
-        Event::LocalInvitationFailure { id, reason, .. } => {
+        Event::LocalInvitationFailure { id, reason, error } => {
             set_outgoing(st, fx, &id, |call| {
                 call.state = OutgoingState::Failed;
                 call.reason = Some(EndReason::Failed(reason));
+                // The card words the server's refusal; the engine sends no RequestFailed for it,
+                // so no toast repeats it.
+                call.error =
+                    error.map(|ServerError { code, message }| AppError::Code { code, message });
             });
             FollowUp::History
         }

@@ -2,14 +2,17 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use ringer_client::{Event, Invite};
 use ringer_proto::{
-    CallEndReason, ChannelId, Content, FailureReason, InvitationId, RefuseReason, Uid,
+    CallEndReason, ChannelId, Content, ErrorCode, FailureReason, InvitationId, RefuseReason, Uid,
 };
+use ringer_server::rate_limit::Rate;
 
 use super::recorder::{Record, Recorder};
 use super::server::{App, PASSWORD, TestServer};
+use crate::error::AppError;
 use crate::integration::{Notice, actions};
 use crate::keyring_store;
 use crate::payload::{
@@ -574,6 +577,7 @@ async fn an_outgoing_call_can_be_canceled_and_failures_carry_their_reason() {
             matches!(e, UiEvent::Outgoing(o) if o.iter().any(|c| {
                 c.state == OutgoingState::Failed
                     && c.reason == Some(EndReason::Failed(FailureReason::PeerUnknown))
+                    && c.error.is_none()
             }))
         })
         .await;
@@ -584,6 +588,72 @@ async fn an_outgoing_call_can_be_canceled_and_failures_carry_their_reason() {
         .await
         .expect_err("cannot call oneself");
     assert_eq!(own.code(), "invalid_argument");
+}
+
+/// The server refusing an `invite` fails it with the wire reason `peer_unknown`, though the
+/// callee has an account: the card carries the server's error to word instead, and no error
+/// toast repeats it.
+#[tokio::test]
+async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
+    // Enough frames for the sign-in and a few invitations; the burst below runs out of them.
+    let server = TestServer::start_with(|config| {
+        config.limits.frame_rate = Rate::new(8, Duration::from_secs(3600));
+    })
+    .await;
+    let bob = server.controller();
+    bob.sign_in(&server.url, "bob").await;
+    // The sign-in's own requests are answered before the burst.
+    bob.rec
+        .wait_for_event("the history", |e| matches!(e, UiEvent::History(_)))
+        .await;
+
+    // carol is offline: the invitations that get through wait for her, still `calling`.
+    for _ in 0..10 {
+        bob.ctl
+            .send_invitation("carol".into(), None)
+            .await
+            .expect("sent");
+    }
+    bob.rec
+        .wait_for_event("a refused invitation", |e| {
+            matches!(e, UiEvent::Outgoing(o) if o.iter().any(|c| c.state == OutgoingState::Failed))
+        })
+        .await;
+    bob.settle();
+
+    let outgoing = bob.ctl.app_state().outgoing;
+    assert!(
+        outgoing.iter().any(|c| c.state == OutgoingState::Calling),
+        "the first invitations got through: {outgoing:#?}"
+    );
+    let failed: Vec<_> = outgoing
+        .iter()
+        .filter(|c| c.state == OutgoingState::Failed)
+        .collect();
+    assert!(!failed.is_empty());
+    for call in failed {
+        assert_eq!(
+            call.reason,
+            Some(EndReason::Failed(FailureReason::PeerUnknown))
+        );
+        assert!(
+            matches!(
+                &call.error,
+                Some(AppError::Code {
+                    code: ErrorCode::RateLimited,
+                    ..
+                })
+            ),
+            "{call:#?}"
+        );
+    }
+    let toasts: Vec<_> = bob
+        .rec
+        .records()
+        .into_iter()
+        .filter(|r| matches!(r, Record::Emit(UiEvent::Error(_))))
+        .collect();
+    assert!(toasts.is_empty(), "{toasts:#?}");
 }
 
 #[tokio::test]
