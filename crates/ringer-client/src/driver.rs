@@ -343,11 +343,16 @@ impl Driver {
                 }
             }
             Event::RequestFailed { req, code, message } => {
-                if let Some(waiter) = self.pending.remove(&req) {
-                    let _ = waiter.send(Err(ClientError::from_code(code, message)));
-                }
                 if self.logout == Some(req) {
                     self.finished = true;
+                }
+                if let Some(waiter) = self.pending.remove(&req) {
+                    let _ = waiter.send(Err(ClientError::from_code(code, message)));
+                } else {
+                    // An invitation action's: its verb returned before the server answered,
+                    // so the stream is the only way the user hears of it.
+                    self.forward(Event::RequestFailed { req, code, message })
+                        .await;
                 }
             }
             Event::LoggedIn {

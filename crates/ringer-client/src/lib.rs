@@ -11,8 +11,10 @@
 //!    end of a dial attempt, the engine's `poll_timeout`, the next reconnect time, or shutdown.
 //! 2. Feed it to the engine with the current time.
 //! 3. Drain the engine: write every `Transmit::Frame` to the socket, drop the socket on
-//!    `Transmit::Disconnect`, and hand every `Event` to the stream (replies to requests go to the
-//!    [`Client`] call that is waiting for them instead).
+//!    `Transmit::Disconnect`, and hand every `Event` to the stream (replies to requests, and
+//!    their errors, go to the [`Client`] call that is waiting for them instead; the invitation
+//!    actions' calls return before the server answers, so their errors come as
+//!    `Event::RequestFailed`).
 //! 4. If the connection is gone and the engine still wants one, schedule the next dial with the
 //!    engine's jittered [`ringer_engine::Backoff`], and publish when it will be
 //!    ([`Client::next_attempt`], for a reconnect countdown).

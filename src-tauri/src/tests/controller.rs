@@ -656,6 +656,66 @@ async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
     assert!(toasts.is_empty(), "{toasts:#?}");
 }
 
+/// A `cancel` the server refuses leaves the call ringing, and the user is told why: the error
+/// reaches the app through the client's event stream (it was dropped there before).
+#[tokio::test]
+async fn a_cancel_the_server_refuses_shows_its_error_and_the_call_still_rings() {
+    let server = TestServer::start_with(|config| {
+        config.limits.frame_rate = Rate::new(8, Duration::from_secs(3600));
+    })
+    .await;
+    let bob = server.controller();
+    bob.sign_in(&server.url, "bob").await;
+    bob.rec
+        .wait_for_event("the history", |e| matches!(e, UiEvent::History(_)))
+        .await;
+    // Invitations to the offline carol until the server refuses one: no frames are left.
+    for _ in 0..10 {
+        bob.ctl
+            .send_invitation("carol".into(), None)
+            .await
+            .expect("sent");
+    }
+    bob.rec
+        .wait_for_event("a refused invitation", |e| {
+            matches!(e, UiEvent::Outgoing(o) if o.iter().any(|c| c.state == OutgoingState::Failed))
+        })
+        .await;
+    bob.settle();
+    let ringing = bob
+        .ctl
+        .app_state()
+        .outgoing
+        .into_iter()
+        .find(|c| c.state == OutgoingState::Calling)
+        .expect("the first invitations got through");
+
+    bob.ctl
+        .cancel_invitation(ringing.id.clone())
+        .await
+        .expect("asked");
+    bob.rec
+        .wait_for_event("the cancel's error", |e| {
+            matches!(
+                e,
+                UiEvent::Error(AppError::Code {
+                    code: ErrorCode::RateLimited,
+                    ..
+                })
+            )
+        })
+        .await;
+    bob.settle();
+    let still = bob
+        .ctl
+        .app_state()
+        .outgoing
+        .into_iter()
+        .find(|c| c.id == ringing.id)
+        .expect("the call is still listed");
+    assert_eq!(still.state, OutgoingState::Calling);
+}
+
 #[tokio::test]
 async fn the_caller_side_opens_the_meeting_link_too_and_a_deep_link_calls() {
     let server = TestServer::start().await;

@@ -372,3 +372,37 @@ async fn restart_on(addr: std::net::SocketAddr, dir: tempfile::TempDir) -> TestS
         url,
     }
 }
+
+/// A refused `cancel` leaves the invitation ringing, and the user must hear why: its request id
+/// was never returned, so the error reaches the event stream (an earlier driver handed request
+/// errors only to callers waiting for them, and dropped these).
+#[tokio::test]
+async fn a_cancel_the_server_refuses_is_reported_on_the_event_stream() {
+    let dir = tempfile::tempdir().expect("a temporary data directory");
+    let server = TestServer::start_with(dir, &["alice", "bob"], |config| {
+        // alice's login and invite use up her frames; her cancel is one too many.
+        config.limits.frame_rate =
+            ringer_server::rate_limit::Rate::new(2, std::time::Duration::from_secs(3600));
+    })
+    .await;
+    let (alice, mut alice_events) = signed_in(config(&server.url, "alice", "a1")).await;
+    let (_bob, mut bob_events) = signed_in(config(&server.url, "bob", "b1")).await;
+
+    alice.send(invite("call-1", "bob")).await.expect("sent");
+    next_matching(&mut bob_events, |e| {
+        matches!(e, Event::RemoteInvitationReceived { .. })
+    })
+    .await;
+    alice.cancel(invitation_id("call-1")).await.expect("asked");
+    let failed = next_matching(&mut alice_events, |e| {
+        matches!(
+            e,
+            Event::RequestFailed { .. } | Event::LocalInvitationCanceled { .. }
+        )
+    })
+    .await;
+    let Event::RequestFailed { code, .. } = failed else {
+        panic!("expected the cancel's error, got {failed:?}");
+    };
+    assert_eq!(code, ringer_proto::ErrorCode::RateLimited);
+}
