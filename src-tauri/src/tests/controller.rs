@@ -590,12 +590,10 @@ async fn an_outgoing_call_can_be_canceled_and_failures_carry_their_reason() {
     assert_eq!(own.code(), "invalid_argument");
 }
 
-/// The server refusing an `invite` fails it with the wire reason `peer_unknown`, though the
-/// callee has an account: the card carries the server's error to word instead, and no error
-/// toast repeats it.
-#[tokio::test]
-async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
-    // Enough frames for the sign-in and a few invitations; the burst below runs out of them.
+/// bob signed in to a server that allows 8 frames an hour, after a burst of invitations to the
+/// offline carol that ran out of them: the first got through and wait for her (`calling`), the
+/// later ones were refused. The server is returned to keep it running.
+async fn bob_out_of_frames() -> (TestServer, App) {
     let server = TestServer::start_with(|config| {
         config.limits.frame_rate = Rate::new(8, Duration::from_secs(3600));
     })
@@ -606,8 +604,6 @@ async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
     bob.rec
         .wait_for_event("the history", |e| matches!(e, UiEvent::History(_)))
         .await;
-
-    // carol is offline: the invitations that get through wait for her, still `calling`.
     for _ in 0..10 {
         bob.ctl
             .send_invitation("carol".into(), None)
@@ -620,6 +616,15 @@ async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
         })
         .await;
     bob.settle();
+    (server, bob)
+}
+
+/// The server refusing an `invite` fails it with the wire reason `peer_unknown`, though the
+/// callee has an account: the card carries the server's error to word instead, and no error
+/// toast repeats it.
+#[tokio::test]
+async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
+    let (_server, bob) = bob_out_of_frames().await;
 
     let outgoing = bob.ctl.app_state().outgoing;
     assert!(
@@ -660,28 +665,7 @@ async fn an_invitation_the_server_refuses_ends_with_the_servers_error() {
 /// reaches the app through the client's event stream (it was dropped there before).
 #[tokio::test]
 async fn a_cancel_the_server_refuses_shows_its_error_and_the_call_still_rings() {
-    let server = TestServer::start_with(|config| {
-        config.limits.frame_rate = Rate::new(8, Duration::from_secs(3600));
-    })
-    .await;
-    let bob = server.controller();
-    bob.sign_in(&server.url, "bob").await;
-    bob.rec
-        .wait_for_event("the history", |e| matches!(e, UiEvent::History(_)))
-        .await;
-    // Invitations to the offline carol until the server refuses one: no frames are left.
-    for _ in 0..10 {
-        bob.ctl
-            .send_invitation("carol".into(), None)
-            .await
-            .expect("sent");
-    }
-    bob.rec
-        .wait_for_event("a refused invitation", |e| {
-            matches!(e, UiEvent::Outgoing(o) if o.iter().any(|c| c.state == OutgoingState::Failed))
-        })
-        .await;
-    bob.settle();
+    let (_server, bob) = bob_out_of_frames().await;
     let ringing = bob
         .ctl
         .app_state()
