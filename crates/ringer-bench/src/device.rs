@@ -56,6 +56,9 @@ pub enum Via {
 pub struct Device {
     ws: WebSocketStream<TcpStream>,
     next_req: u64,
+    /// When the last text message arrived, before it was parsed: latencies end here, so that
+    /// they measure the server and the network, not this tool's JSON parsing.
+    received_at: Instant,
 }
 
 /// The client side's WebSocket settings: small buffers, as the server uses.
@@ -122,7 +125,11 @@ impl Device {
         )
         .await
         .context("WebSocket upgrade")?;
-        Ok(Device { ws, next_req: 1 })
+        Ok(Device {
+            ws,
+            next_req: 1,
+            received_at: Instant::now(),
+        })
     }
 
     /// Dials and signs in as `uid`: with `token` if given (falling back to `password` if the
@@ -219,6 +226,7 @@ impl Device {
             };
             match message {
                 Some(Ok(Message::Text(text))) => {
+                    self.received_at = Instant::now();
                     return frames::parse(text.as_str())
                         .map(Some)
                         .ok_or_else(|| anyhow!("unreadable frame: {}", text.as_str()));
@@ -244,6 +252,11 @@ impl Device {
                 return Ok(frame);
             }
         }
+    }
+
+    /// When the frame [`Device::recv`] returned last arrived.
+    pub fn received_at(&self) -> Instant {
+        self.received_at
     }
 
     /// Closes the connection politely (best effort).

@@ -518,24 +518,30 @@ impl Pair {
     ) -> Result<(), String> {
         let id = go.id.as_str();
         let other = &mut stats.other_frames;
-        let req = self.caller.req();
+        // Each latency runs from just before the frame is handed to the socket (its text is
+        // made first) to the arrival of the answer, before this tool parses it.
+        let invite = frames::invite(self.caller.req(), id, &self.callee_uid);
         let sent = Instant::now();
-        send(&mut self.caller, frames::invite(req, id, &self.callee_uid)).await?;
+        send(&mut self.caller, invite).await?;
         expect(&mut self.callee, id, Kind::Invitation, deadline, other).await?;
-        report::record(&mut stats.latencies[SEND_TO_CALLEE], sent.elapsed());
+        let at = self.callee.received_at();
+        report::record(&mut stats.latencies[SEND_TO_CALLEE], at - sent);
         send(&mut self.callee, frames::received(id)).await?;
         expect(&mut self.caller, id, Kind::ReceivedByPeer, deadline, other).await?;
-        report::record(&mut stats.latencies[SEND_TO_CALLER], sent.elapsed());
+        let at = self.caller.received_at();
+        report::record(&mut stats.latencies[SEND_TO_CALLER], at - sent);
         match go.kind {
             FlowKind::Accept => {
-                let req = self.callee.req();
+                let accept = frames::accept(self.callee.req(), id);
                 let accepted = Instant::now();
-                send(&mut self.callee, frames::accept(req, id)).await?;
+                send(&mut self.callee, accept).await?;
                 expect(&mut self.caller, id, Kind::Accepted, deadline, other).await?;
-                report::record(&mut stats.latencies[ACCEPT_TO_CALLER], accepted.elapsed());
+                let at = self.caller.received_at();
+                report::record(&mut stats.latencies[ACCEPT_TO_CALLER], at - accepted);
                 send(&mut self.caller, frames::confirm(id)).await?;
                 expect(&mut self.callee, id, Kind::AcceptConfirmed, deadline, other).await?;
-                report::record(&mut stats.latencies[ACCEPT_TO_CALLEE], accepted.elapsed());
+                let at = self.callee.received_at();
+                report::record(&mut stats.latencies[ACCEPT_TO_CALLEE], at - accepted);
                 let req = self.callee.req();
                 send(&mut self.callee, frames::hang_up(req, id)).await?;
                 self.both_ended(id, Kind::CallEnded, "hangup", deadline, other)
