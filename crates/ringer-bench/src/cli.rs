@@ -32,6 +32,10 @@ pub enum Command {
     Setup(SetupArgs),
     /// Runs complete invitation flows between pairs of users and reports rates and latencies,
     /// and the share of the machine's CPU time its hypervisor took meanwhile (steal).
+    ///
+    /// A latency runs from the moment the frame that starts it (the `invite`, the `accept`) is
+    /// handed to the socket, its text already made, to the moment the awaited frame arrives,
+    /// before this tool parses it: the server's and the network's time, not this tool's.
     Flows(FlowsArgs),
     /// Signs many devices in and holds them idle; reports sign-in time and server memory.
     Idle(IdleArgs),
