@@ -86,13 +86,7 @@ fn login_stores_the_token_and_logout_revokes_and_deletes_it() {
     assert_eq!(find(&events(&output), "presence")["uid"], "bob");
 
     let output = run(ringer(home.path(), &server.url, "alice", &["logout"]), "");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    find(&events(&output), "logged_out");
+    assert_logged_out(&output);
     assert!(
         matches!(entry.get_password(), Err(keyring::Error::NoEntry)),
         "the token was deleted"
@@ -151,13 +145,18 @@ fn logout_works_after_many_one_shot_commands() {
     }
     let output = run(ringer(home.path(), &server.url, "alice", &["logout"]), "");
     let _ = entry.delete_credential();
+    assert_logged_out(&output);
+}
+
+/// `logout` succeeded and said so.
+fn assert_logged_out(output: &std::process::Output) {
     assert_eq!(
         output.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    find(&events(&output), "logged_out");
+    find(&events(output), "logged_out");
 }
 
 #[test]
